@@ -1,0 +1,122 @@
+//! Matching form of text.
+//!
+//! Names reach us in many spellings of the same letters: ligature glyphs ("ﬃ"), composed or
+//! decomposed accents, curly apostrophes, non-breaking spaces, soft hyphens. Redaction must
+//! treat them as one, so both the terms and the document text pass through the same
+//! character-by-character fold: compatibility decomposition, accents dropped, lower case,
+//! punctuation look-alikes unified, invisible characters dropped, whitespace runs collapsed.
+//! Folding is per character so every output byte can point back at the glyph it came from.
+
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// Origin of bytes that no source unit produced (an inferred word gap or line break).
+pub const NO_ORIGIN: u32 = u32::MAX;
+
+/// Folds one source character into `out`.
+fn fold_char(c: char, out: &mut impl FnMut(char)) {
+    decompose_compatible(c, |d| {
+        for l in d.to_lowercase() {
+            if is_combining_mark(l) {
+                continue;
+            }
+            match l {
+                // Invisible: soft hyphen, zero-width space/joiners, word joiner, BOM.
+                '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => {}
+                'ß' => {
+                    out('s');
+                    out('s');
+                }
+                '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => {
+                    out('-')
+                }
+                '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => out('\''),
+                c if c.is_whitespace() || c.is_control() => out(' '),
+                c => out(c),
+            }
+        }
+    });
+}
+
+/// Text in matching form plus, for every byte, the index of the source unit (glyph, cell,
+/// character) it came from.
+#[derive(Debug, Default, Clone)]
+pub struct MappedText {
+    pub text: String,
+    pub origin: Vec<u32>,
+}
+
+impl MappedText {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends the folded form of `s`, every byte attributed to `origin`.
+    pub fn push(&mut self, s: &str, origin: u32) {
+        for c in s.chars() {
+            fold_char(c, &mut |f| self.push_folded(f, origin));
+        }
+    }
+
+    /// Appends a word separator that no source unit drew (a gap between glyphs).
+    pub fn push_break(&mut self) {
+        self.push_folded(' ', NO_ORIGIN);
+    }
+
+    fn push_folded(&mut self, c: char, origin: u32) {
+        if c == ' ' && (self.text.is_empty() || self.text.ends_with(' ')) {
+            return;
+        }
+        let before = self.text.len();
+        self.text.push(c);
+        self.origin
+            .extend(std::iter::repeat_n(origin, self.text.len() - before));
+    }
+
+    /// Source units covered by the byte range `start..end`, as an inclusive range of
+    /// origins (the first and last real origin inside it).
+    pub fn origin_span(&self, start: usize, end: usize) -> Option<(u32, u32)> {
+        let slice = self.origin.get(start..end)?;
+        let first = slice.iter().copied().find(|&o| o != NO_ORIGIN)?;
+        let last = slice.iter().rev().copied().find(|&o| o != NO_ORIGIN)?;
+        Some((first.min(last), first.max(last)))
+    }
+}
+
+/// The matching form of a whole string (terms, metadata values), trimmed.
+pub fn normalize(s: &str) -> String {
+    let mut m = MappedText::new();
+    m.push(s, 0);
+    let t = m.text.trim_end();
+    t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_accents_ligatures_and_spaces() {
+        assert_eq!(normalize("Zoë  BRENNAN\u{00A0}Whyte"), "zoe brennan whyte");
+        assert_eq!(normalize("Oﬃce"), "office");
+        assert_eq!(normalize("O\u{2019}Neill"), "o'neill");
+        assert_eq!(normalize("Siobha\u{0301}n"), "siobhan");
+        assert_eq!(normalize("Stra\u{00DF}e"), "strasse");
+        assert_eq!(normalize("Brennan\u{2010}Whyte"), "brennan-whyte");
+        assert_eq!(normalize("Jay\u{00AD}den"), "jayden");
+        assert_eq!(normalize("  Ava \n\t Thompson "), "ava thompson");
+    }
+
+    #[test]
+    fn keeps_origins_per_byte() {
+        let mut m = MappedText::new();
+        m.push("Ł", 0);
+        m.push("ﬁ", 1);
+        m.push_break();
+        m.push(" ", 2); // collapsed into the break
+        m.push("x", 3);
+        assert_eq!(m.text, "łfi x");
+        assert_eq!(m.origin, vec![0, 0, 1, 1, NO_ORIGIN, 3]);
+        assert_eq!(m.origin_span(0, 6), Some((0, 3)));
+        assert_eq!(m.origin_span(4, 5), None);
+    }
+}
