@@ -3,8 +3,8 @@
 //! The library is organised in pipeline order. Today it holds the shared text model and the
 //! PDF redaction engine; the `redact_files` module is the batch behind `disclose redact`.
 
+pub mod demo;
 pub mod fsutil;
 pub mod pdf;
 pub mod redact_files;
 pub mod text;
-pub mod demo;

@@ -61,7 +61,13 @@ fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Redact { inputs, mut terms, terms_file, reason, out } => {
+        Command::Redact {
+            inputs,
+            mut terms,
+            terms_file,
+            reason,
+            out,
+        } => {
             if let Some(f) = terms_file {
                 match std::fs::read_to_string(&f) {
                     Ok(text) => terms.extend(
@@ -70,14 +76,24 @@ fn main() -> ExitCode {
                             .filter(|l| !l.is_empty() && !l.starts_with('#'))
                             .map(String::from),
                     ),
-                    Err(e) => return usage_error(format!("cannot read the terms file {}: {e}", f.display())),
+                    Err(e) => {
+                        return usage_error(format!(
+                            "cannot read the terms file {}: {e}",
+                            f.display()
+                        ))
+                    }
                 }
             }
             let terms = match TermSet::new(&terms) {
                 Ok(t) => t,
                 Err(e) => return usage_error(e),
             };
-            run_batch(&Batch { inputs: &inputs, terms: &terms, reason: &reason, out: &out })
+            run_batch(&Batch {
+                inputs: &inputs,
+                terms: &terms,
+                reason: &reason,
+                out: &out,
+            })
         }
         Command::Inspect { file, page } => {
             let bytes = match std::fs::read(&file) {
@@ -123,7 +139,11 @@ fn run_batch(batch: &Batch) -> ExitCode {
                 );
                 for v in &r.reviews {
                     let page = v.page.map(|p| format!("page {p}: ")).unwrap_or_default();
-                    eprintln!("disclose: {}: {page}needs review: {}", f.input.display(), v.reason);
+                    eprintln!(
+                        "disclose: {}: {page}needs review: {}",
+                        f.input.display(),
+                        v.reason
+                    );
                 }
             }
             FileOutcome::Failed { page, reason } => {
@@ -160,9 +180,17 @@ fn disclose_demo(out: &std::path::Path) -> ExitCode {
     println!("Terms: {}", disclose::demo::TERMS.join(", "));
     let redacted = out.join("redacted");
     let inputs = [input];
-    let code = run_batch(&Batch { inputs: &inputs, terms: &terms, reason: "THIRD-PARTY", out: &redacted });
+    let code = run_batch(&Batch {
+        inputs: &inputs,
+        terms: &terms,
+        reason: "THIRD-PARTY",
+        out: &redacted,
+    });
     if let Ok(log) = std::fs::read_to_string(redacted.join("redaction-log.csv")) {
-        println!("\nWhat was removed (the DPO's log, {}):", redacted.join("redaction-log.csv").display());
+        println!(
+            "\nWhat was removed (the DPO's log, {}):",
+            redacted.join("redaction-log.csv").display()
+        );
         print!("{log}");
     }
     code

@@ -36,7 +36,10 @@ pub struct BatchReport {
 
 impl BatchReport {
     pub fn failed(&self) -> usize {
-        self.files.iter().filter(|f| matches!(f.outcome, FileOutcome::Failed { .. })).count()
+        self.files
+            .iter()
+            .filter(|f| matches!(f.outcome, FileOutcome::Failed { .. }))
+            .count()
     }
 
     pub fn needing_review(&self) -> usize {
@@ -65,7 +68,10 @@ pub fn run(batch: &Batch) -> std::io::Result<BatchReport> {
         .inputs
         .iter()
         .map(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string());
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string());
             let first = seen.insert(name.clone());
             (p.clone(), name, first)
         })
@@ -76,12 +82,18 @@ pub fn run(batch: &Batch) -> std::io::Result<BatchReport> {
             let outcome = if !unique {
                 FileOutcome::Failed {
                     page: None,
-                    reason: format!("another input is also named {name}; outputs would collide, rename one"),
+                    reason: format!(
+                        "another input is also named {name}; outputs would collide, rename one"
+                    ),
                 }
             } else {
                 redact_one(&input, &batch.out.join(&name), batch.terms)
             };
-            FileResult { input, name, outcome }
+            FileResult {
+                input,
+                name,
+                outcome,
+            }
         })
         .collect();
     let report = BatchReport { files };
@@ -92,16 +104,30 @@ pub fn run(batch: &Batch) -> std::io::Result<BatchReport> {
 fn redact_one(input: &Path, output: &Path, terms: &TermSet) -> FileOutcome {
     let bytes = match std::fs::read(input) {
         Ok(b) => b,
-        Err(e) => return FileOutcome::Failed { page: None, reason: format!("cannot read: {e}") },
+        Err(e) => {
+            return FileOutcome::Failed {
+                page: None,
+                reason: format!("cannot read: {e}"),
+            }
+        }
     };
     let result = std::panic::catch_unwind(|| redact_pdf(&bytes, terms));
     match result {
         Ok(Ok(r)) => match write_atomic(output, &r.bytes) {
             Ok(()) => FileOutcome::Redacted(r),
-            Err(e) => FileOutcome::Failed { page: None, reason: format!("cannot write {}: {e}", output.display()) },
+            Err(e) => FileOutcome::Failed {
+                page: None,
+                reason: format!("cannot write {}: {e}", output.display()),
+            },
         },
-        Ok(Err(e)) => FileOutcome::Failed { page: e.page(), reason: e.to_string() },
-        Err(_) => FileOutcome::Failed { page: None, reason: "the PDF reader crashed on this file (internal error)".into() },
+        Ok(Err(e)) => FileOutcome::Failed {
+            page: e.page(),
+            reason: e.to_string(),
+        },
+        Err(_) => FileOutcome::Failed {
+            page: None,
+            reason: "the PDF reader crashed on this file (internal error)".into(),
+        },
     }
 }
 
@@ -111,7 +137,8 @@ fn csv_bytes(header: &[&str], rows: Vec<Vec<String>>) -> std::io::Result<Vec<u8>
     for r in rows {
         w.write_record(&r).map_err(std::io::Error::other)?;
     }
-    w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
+    w.into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 fn write_logs(report: &BatchReport, batch: &Batch) -> std::io::Result<()> {
@@ -156,9 +183,18 @@ fn write_logs(report: &BatchReport, batch: &Batch) -> std::io::Result<()> {
     let out = batch.out;
     write_atomic(
         &out.join("redaction-log.csv"),
-        &csv_bytes(&["document", "page", "text", "reason", "x0", "y0", "x1", "y1"], log)?,
+        &csv_bytes(
+            &["document", "page", "text", "reason", "x0", "y0", "x1", "y1"],
+            log,
+        )?,
     )?;
-    write_atomic(&out.join("exceptions.csv"), &csv_bytes(&["document", "page", "status", "reason"], exceptions)?)?;
-    write_atomic(&out.join("removed-objects.csv"), &csv_bytes(&["document", "object", "action"], removed)?)?;
+    write_atomic(
+        &out.join("exceptions.csv"),
+        &csv_bytes(&["document", "page", "status", "reason"], exceptions)?,
+    )?;
+    write_atomic(
+        &out.join("removed-objects.csv"),
+        &csv_bytes(&["document", "object", "action"], removed)?,
+    )?;
     Ok(())
 }

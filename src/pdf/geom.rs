@@ -86,7 +86,12 @@ impl Rect {
 
     /// The unit square mapped through `m`: where an image or form lands on the page.
     pub fn unit_square(m: &Matrix) -> Rect {
-        Rect::from_points(&[m.apply(0.0, 0.0), m.apply(1.0, 0.0), m.apply(0.0, 1.0), m.apply(1.0, 1.0)])
+        Rect::from_points(&[
+            m.apply(0.0, 0.0),
+            m.apply(1.0, 0.0),
+            m.apply(0.0, 1.0),
+            m.apply(1.0, 1.0),
+        ])
     }
 
     pub fn union(&self, o: &Rect) -> Rect {
@@ -125,7 +130,9 @@ impl Rect {
     }
 
     pub fn is_finite(&self) -> bool {
-        [self.x0, self.y0, self.x1, self.y1].iter().all(|v| v.is_finite())
+        [self.x0, self.y0, self.x1, self.y1]
+            .iter()
+            .all(|v| v.is_finite())
     }
 }
 
@@ -143,8 +150,18 @@ mod tests {
 
     #[test]
     fn rect_overlap_excludes_touching() {
-        let a = Rect { x0: 0.0, y0: 0.0, x1: 1.0, y1: 1.0 };
-        let b = Rect { x0: 1.0, y0: 0.0, x1: 2.0, y1: 1.0 };
+        let a = Rect {
+            x0: 0.0,
+            y0: 0.0,
+            x1: 1.0,
+            y1: 1.0,
+        };
+        let b = Rect {
+            x0: 1.0,
+            y0: 0.0,
+            x1: 2.0,
+            y1: 1.0,
+        };
         assert!(!a.overlaps(&b));
         assert!(a.overlaps(&a.pad(0.1, 0.1)));
     }

@@ -40,11 +40,21 @@ pub struct FontCache {
 }
 
 impl FontCache {
-    fn get(&self, doc: &Document, id: Option<ObjectId>, dict: &Dictionary) -> Result<Arc<Font>, String> {
+    fn get(
+        &self,
+        doc: &Document,
+        id: Option<ObjectId>,
+        dict: &Dictionary,
+    ) -> Result<Arc<Font>, String> {
         let Some(id) = id else {
             return Font::load(doc, dict, None).map(Arc::new);
         };
-        if let Some(f) = self.loaded.lock().map_err(|_| "font cache poisoned")?.get(&id) {
+        if let Some(f) = self
+            .loaded
+            .lock()
+            .map_err(|_| "font cache poisoned")?
+            .get(&id)
+        {
             return f.clone();
         }
         let f = Font::load(doc, dict, Some(id)).map(Arc::new);
@@ -68,7 +78,11 @@ pub struct Site {
 #[derive(Debug, Clone, Copy)]
 pub enum SiteKind {
     Page,
-    Form { id: ObjectId, parent: usize, op_index: usize },
+    Form {
+        id: ObjectId,
+        parent: usize,
+        op_index: usize,
+    },
 }
 
 /// One text-showing operator as interpreted.
@@ -87,7 +101,11 @@ pub struct ShowOp {
 pub enum ShowItem {
     /// A glyph: its code bytes, its origin as a text-space offset from `tm_before`, and its
     /// index in the page's glyph list.
-    Glyph { bytes: Vec<u8>, offset: (f64, f64), glyph: usize },
+    Glyph {
+        bytes: Vec<u8>,
+        offset: (f64, f64),
+        glyph: usize,
+    },
     /// A `TJ` number (thousandths of text space).
     Adjust(f64),
 }
@@ -117,7 +135,9 @@ impl PageGlyph {
     }
 
     pub fn is_space(&self) -> bool {
-        self.unicode.as_deref().is_some_and(|u| !u.is_empty() && u.chars().all(char::is_whitespace))
+        self.unicode
+            .as_deref()
+            .is_some_and(|u| !u.is_empty() && u.chars().all(char::is_whitespace))
     }
 }
 
@@ -211,7 +231,12 @@ pub fn decode_ops(bytes: &[u8]) -> Result<Vec<Operation>, ScanError> {
 
 impl<'a> Interpreter<'a> {
     pub fn new(doc: &'a Document, fonts: &'a FontCache) -> Self {
-        Interpreter { doc, fonts, scan: PageScan::default(), form_stack: Vec::new() }
+        Interpreter {
+            doc,
+            fonts,
+            scan: PageScan::default(),
+            form_stack: Vec::new(),
+        }
     }
 
     /// Interprets one page.
@@ -227,7 +252,11 @@ impl<'a> Interpreter<'a> {
     }
 
     /// Interprets a free-standing content stream (an annotation appearance) for its text.
-    pub fn scan_stream(mut self, ops: Vec<Operation>, resources: Option<&'a Dictionary>) -> Result<PageScan, ScanError> {
+    pub fn scan_stream(
+        mut self,
+        ops: Vec<Operation>,
+        resources: Option<&'a Dictionary>,
+    ) -> Result<PageScan, ScanError> {
         self.run_site(ops, SiteKind::Page, resources, Matrix::IDENTITY)?;
         Ok(self.scan)
     }
@@ -240,7 +269,11 @@ impl<'a> Interpreter<'a> {
         ctm: Matrix,
     ) -> Result<(), ScanError> {
         let site = self.scan.sites.len();
-        self.scan.sites.push(Site { ops: Vec::new(), kind, resources: resources.cloned() });
+        self.scan.sites.push(Site {
+            ops: Vec::new(),
+            kind,
+            resources: resources.cloned(),
+        });
         let mut gs = GState::new(ctm);
         let mut stack: Vec<GState> = Vec::new();
         let mut tm = Matrix::IDENTITY;
@@ -249,11 +282,7 @@ impl<'a> Interpreter<'a> {
         for (idx, op) in ops.iter().enumerate() {
             let nums = || -> Vec<f64> { op.operands.iter().filter_map(number).collect() };
             match op.operator.as_str() {
-                "q" => {
-                    if stack.len() < 4096 {
-                        stack.push(gs.clone());
-                    }
-                }
+                "q" if stack.len() < 4096 => stack.push(gs.clone()),
                 "Q" => {
                     if let Some(g) = stack.pop() {
                         gs = g;
@@ -328,7 +357,10 @@ impl<'a> Interpreter<'a> {
                         self.draw_xobject(site, idx, n, resources, &gs)?;
                     }
                 }
-                "BI" => self.scan.images.push(ImagePlacement { bbox: Rect::unit_square(&gs.ctm), site }),
+                "BI" => self.scan.images.push(ImagePlacement {
+                    bbox: Rect::unit_square(&gs.ctm),
+                    site,
+                }),
                 _ => {}
             }
         }
@@ -340,18 +372,20 @@ impl<'a> Interpreter<'a> {
         gs.font = None;
         gs.font_error = None;
         let label = String::from_utf8_lossy(name).into_owned();
-        let found = resources.and_then(|r| get_dict(self.doc, r, b"Font")).and_then(|fd| {
-            let raw = fd.get(name).ok()?;
-            let id = match raw {
-                Object::Reference(id) => Some(*id),
-                _ => None,
-            };
-            let dict = match resolve(self.doc, raw) {
-                Object::Dictionary(d) => d,
-                _ => return None,
-            };
-            Some((id, dict))
-        });
+        let found = resources
+            .and_then(|r| get_dict(self.doc, r, b"Font"))
+            .and_then(|fd| {
+                let raw = fd.get(name).ok()?;
+                let id = match raw {
+                    Object::Reference(id) => Some(*id),
+                    _ => None,
+                };
+                let dict = match resolve(self.doc, raw) {
+                    Object::Dictionary(d) => d,
+                    _ => return None,
+                };
+                Some((id, dict))
+            });
         match found {
             Some((id, dict)) => match self.fonts.get(self.doc, id, dict) {
                 Ok(f) => gs.font = Some(f),
@@ -361,7 +395,12 @@ impl<'a> Interpreter<'a> {
         }
     }
 
-    fn apply_ext_gstate(&mut self, gs: &mut GState, resources: Option<&'a Dictionary>, name: &[u8]) {
+    fn apply_ext_gstate(
+        &mut self,
+        gs: &mut GState,
+        resources: Option<&'a Dictionary>,
+        name: &[u8],
+    ) {
         let Some(egs) = resources
             .and_then(|r| get_dict(self.doc, r, b"ExtGState"))
             .and_then(|d| get_dict(self.doc, d, name))
@@ -369,7 +408,9 @@ impl<'a> Interpreter<'a> {
             return;
         };
         if let Some(arr) = get_array(self.doc, egs, b"Font") {
-            if let (Some(Object::Reference(id)), Some(size)) = (arr.first(), arr.get(1).and_then(number)) {
+            if let (Some(Object::Reference(id)), Some(size)) =
+                (arr.first(), arr.get(1).and_then(number))
+            {
                 if let Ok(dict) = self.doc.get_dictionary(*id) {
                     gs.size = size;
                     match self.fonts.get(self.doc, Some(*id), dict) {
@@ -396,7 +437,10 @@ impl<'a> Interpreter<'a> {
         let font = match (&gs.font, &gs.font_error) {
             (Some(f), _) => f.clone(),
             (None, Some((name, reason))) => {
-                return Err(ScanError::Font { font: name.clone(), reason: reason.clone() })
+                return Err(ScanError::Font {
+                    font: name.clone(),
+                    reason: reason.clone(),
+                })
             }
             (None, None) => return Err(ScanError::NoFont),
         };
@@ -420,14 +464,26 @@ impl<'a> Interpreter<'a> {
                         let code_bytes = bytes[g.start..g.start + g.len].to_vec();
                         let w0 = font.width(&g);
                         let here = Matrix::translate(ox, oy).then(&tm_before);
-                        let trm = Matrix::new(fs * th, 0.0, 0.0, fs, 0.0, gs.rise).then(&here).then(&gs.ctm);
+                        let trm = Matrix::new(fs * th, 0.0, 0.0, fs, 0.0, gs.rise)
+                            .then(&here)
+                            .then(&gs.ctm);
                         let quad = if font.vertical {
                             let (x0, x1) = (-w0 / 2.0, w0 / 2.0);
                             let (y0, y1) = (font.descent - 0.88, font.ascent - 0.88);
-                            [trm.apply(x0, y0), trm.apply(x1, y0), trm.apply(x1, y1), trm.apply(x0, y1)]
+                            [
+                                trm.apply(x0, y0),
+                                trm.apply(x1, y0),
+                                trm.apply(x1, y1),
+                                trm.apply(x0, y1),
+                            ]
                         } else {
                             let (d, a) = (font.descent, font.ascent);
-                            [trm.apply(0.0, d), trm.apply(w0, d), trm.apply(w0, a), trm.apply(0.0, a)]
+                            [
+                                trm.apply(0.0, d),
+                                trm.apply(w0, d),
+                                trm.apply(w0, a),
+                                trm.apply(0.0, a),
+                            ]
                         };
                         let (u, source) = font.unicode(&g);
                         let along = trm.apply_vector(1.0, 0.0);
@@ -436,7 +492,9 @@ impl<'a> Interpreter<'a> {
                         let len = (along.0 * along.0 + along.1 * along.1).sqrt().max(1e-9);
                         let glyph_index = self.scan.glyphs.len();
                         if glyph_index >= MAX_GLYPHS {
-                            return Err(ScanError::Limit(format!("more than {MAX_GLYPHS} glyphs on one page")));
+                            return Err(ScanError::Limit(format!(
+                                "more than {MAX_GLYPHS} glyphs on one page"
+                            )));
                         }
                         self.scan.glyphs.push(PageGlyph {
                             show: show_index,
@@ -453,8 +511,17 @@ impl<'a> Interpreter<'a> {
                             up: (across.0 / size.max(1e-9), across.1 / size.max(1e-9)),
                             size,
                         });
-                        items.push(ShowItem::Glyph { bytes: code_bytes, offset: (ox, oy), glyph: glyph_index });
-                        let spacing = gs.char_spacing + if g.len == 1 && g.code == 32 { gs.word_spacing } else { 0.0 };
+                        items.push(ShowItem::Glyph {
+                            bytes: code_bytes,
+                            offset: (ox, oy),
+                            glyph: glyph_index,
+                        });
+                        let spacing = gs.char_spacing
+                            + if g.len == 1 && g.code == 32 {
+                                gs.word_spacing
+                            } else {
+                                0.0
+                            };
                         if font.vertical {
                             oy += font.vertical_advance(&g) * fs + spacing;
                         } else {
@@ -475,7 +542,13 @@ impl<'a> Interpreter<'a> {
             }
         }
         *tm = Matrix::translate(ox, oy).then(&tm_before);
-        self.scan.shows.push(ShowOp { site, op_index, tm_before, tlm: *tlm, items });
+        self.scan.shows.push(ShowOp {
+            site,
+            op_index,
+            tm_before,
+            tlm: *tlm,
+            items,
+        });
         Ok(())
     }
 
@@ -499,18 +572,28 @@ impl<'a> Interpreter<'a> {
         };
         match get_name(doc, &stream.dict, b"Subtype") {
             Some(b"Image") => {
-                self.scan.images.push(ImagePlacement { bbox: Rect::unit_square(&gs.ctm), site });
+                self.scan.images.push(ImagePlacement {
+                    bbox: Rect::unit_square(&gs.ctm),
+                    site,
+                });
                 Ok(())
             }
             Some(b"Form") => {
                 let Object::Reference(id) = raw else {
-                    return Err(ScanError::Content("a Form XObject is not an indirect object".into()));
+                    return Err(ScanError::Content(
+                        "a Form XObject is not an indirect object".into(),
+                    ));
                 };
                 if self.form_stack.contains(id) {
-                    return Err(ScanError::Limit(format!("Form XObject {} {} R draws itself", id.0, id.1)));
+                    return Err(ScanError::Limit(format!(
+                        "Form XObject {} {} R draws itself",
+                        id.0, id.1
+                    )));
                 }
                 if self.form_stack.len() >= MAX_FORM_DEPTH {
-                    return Err(ScanError::Limit(format!("Form XObjects nested deeper than {MAX_FORM_DEPTH}")));
+                    return Err(ScanError::Limit(format!(
+                        "Form XObjects nested deeper than {MAX_FORM_DEPTH}"
+                    )));
                 }
                 let matrix = get_array(doc, &stream.dict, b"Matrix")
                     .and_then(|a| numbers(doc, a))
@@ -523,7 +606,11 @@ impl<'a> Interpreter<'a> {
                 self.form_stack.push(*id);
                 let result = self.run_site(
                     ops,
-                    SiteKind::Form { id: *id, parent: site, op_index },
+                    SiteKind::Form {
+                        id: *id,
+                        parent: site,
+                        op_index,
+                    },
                     form_resources,
                     matrix.then(&gs.ctm),
                 );

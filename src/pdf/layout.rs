@@ -33,18 +33,35 @@ pub fn gap_between(a: &PageGlyph, b: &PageGlyph) -> Gap {
     }
 }
 
-/// The page's text in matching form.
-pub fn page_text(glyphs: &[PageGlyph]) -> MappedText {
+/// The page's text in matching form. A line that ends in a hyphen runs on into the next
+/// ("Brennan-" / "Whyte"); with `drop_line_hyphens` the hyphen itself is dropped too, for
+/// words hyphenated only to wrap ("Thomp-" / "son").
+pub fn page_text_with(glyphs: &[PageGlyph], drop_line_hyphens: bool) -> MappedText {
     let mut text = MappedText::new();
     for (i, g) in glyphs.iter().enumerate() {
-        if i > 0 && gap_between(&glyphs[i - 1], g) != Gap::None {
-            text.push_break();
-        }
+        let gap_after = glyphs.get(i + 1).map(|n| gap_between(g, n));
+        let hyphen_wrap = gap_after == Some(Gap::Line) && is_hyphen(g);
         if let Some(u) = &g.unicode {
-            text.push(u, i as u32);
+            if !(hyphen_wrap && drop_line_hyphens) {
+                text.push(u, i as u32);
+            }
+        }
+        if gap_after.is_some_and(|gap| gap != Gap::None) && !hyphen_wrap {
+            text.push_break();
         }
     }
     text
+}
+
+pub fn page_text(glyphs: &[PageGlyph]) -> MappedText {
+    page_text_with(glyphs, false)
+}
+
+fn is_hyphen(g: &PageGlyph) -> bool {
+    matches!(
+        g.unicode.as_deref(),
+        Some("-" | "\u{2010}" | "\u{2011}" | "\u{00AD}")
+    )
 }
 
 /// One redaction box: the glyphs it covers (inclusive range), the area, and the text removed.
@@ -70,14 +87,23 @@ impl PagePlan {
     }
 }
 
+/// Every term occurrence on the page as (first glyph, last glyph, term), reading wrapped
+/// hyphenated lines both ways.
+pub fn find_terms(glyphs: &[PageGlyph], terms: &TermSet) -> Vec<(usize, usize, usize)> {
+    let mut ranges = Vec::new();
+    for drop_hyphens in [false, true] {
+        let text = page_text_with(glyphs, drop_hyphens);
+        ranges.extend(terms.find_all(&text.text).into_iter().filter_map(|m| {
+            text.origin_span(m.start, m.end)
+                .map(|(a, b)| (a as usize, b as usize, m.term))
+        }));
+    }
+    ranges
+}
+
 /// Finds every term on the page and plans the removal of the glyphs that spell it.
 pub fn plan(glyphs: &[PageGlyph], terms: &TermSet) -> PagePlan {
-    let text = page_text(glyphs);
-    let mut ranges: Vec<(usize, usize, usize)> = terms
-        .find_all(&text.text)
-        .into_iter()
-        .filter_map(|m| text.origin_span(m.start, m.end).map(|(a, b)| (a as usize, b as usize, m.term)))
-        .collect();
+    let mut ranges = find_terms(glyphs, terms);
     ranges.sort();
     // Overlapping matches ("Ava Thompson", "Thompson") become one removal.
     let mut merged: Vec<(usize, usize, usize)> = Vec::new();
@@ -87,7 +113,10 @@ pub fn plan(glyphs: &[PageGlyph], terms: &TermSet) -> PagePlan {
             _ => merged.push(r),
         }
     }
-    let mut plan = PagePlan { removed: vec![false; glyphs.len()], boxes: Vec::new() };
+    let mut plan = PagePlan {
+        removed: vec![false; glyphs.len()],
+        boxes: Vec::new(),
+    };
     for (first, last, term) in merged {
         for r in &mut plan.removed[first..=last] {
             *r = true;
@@ -123,5 +152,11 @@ fn line_box(glyphs: &[PageGlyph], first: usize, last: usize, term: usize) -> Opt
     }
     let rect = rect.filter(Rect::is_finite)?;
     let pad = glyphs[first].size * 0.03;
-    Some(PlannedBox { first, last, rect: rect.pad(pad, 0.0), text: text.trim().to_string(), term })
+    Some(PlannedBox {
+        first,
+        last,
+        rect: rect.pad(pad, 0.0),
+        text: text.trim().to_string(),
+        term,
+    })
 }

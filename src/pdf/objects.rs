@@ -21,7 +21,10 @@ pub fn resolve<'a>(doc: &'a Document, mut obj: &'a Object) -> &'a Object {
 }
 
 pub fn get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
-    dict.get(key).ok().map(|o| resolve(doc, o)).filter(|o| !matches!(o, Object::Null))
+    dict.get(key)
+        .ok()
+        .map(|o| resolve(doc, o))
+        .filter(|o| !matches!(o, Object::Null))
 }
 
 pub fn get_dict<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Dictionary> {
@@ -90,7 +93,9 @@ pub fn decode_text_string(bytes: &[u8]) -> String {
 
 /// PDFDocEncoding: Latin-1 except for two blocks of typographic characters.
 fn pdfdoc_char(b: u8) -> char {
-    const LOW: [u16; 8] = [0x02D8, 0x02C7, 0x02C6, 0x02D9, 0x02DD, 0x02DB, 0x02DA, 0x02DC];
+    const LOW: [u16; 8] = [
+        0x02D8, 0x02C7, 0x02C6, 0x02D9, 0x02DD, 0x02DB, 0x02DA, 0x02DC,
+    ];
     const HIGH: [u16; 33] = [
         0x2022, 0x2020, 0x2021, 0x2026, 0x2014, 0x2013, 0x0192, 0x2044, 0x2039, 0x203A, 0x2212,
         0x2030, 0x201E, 0x201C, 0x201D, 0x2018, 0x2019, 0x201A, 0x2122, 0xFB01, 0xFB02, 0x0141,

@@ -19,14 +19,20 @@ use crate::text::TermSet;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
-    #[error("the PDF is encrypted and needs a password to open; ask the sender for an unprotected copy")]
+    #[error(
+        "the PDF is encrypted and needs a password to open; ask the sender for an unprotected copy"
+    )]
     Encrypted,
     #[error("not a readable PDF: {0}")]
     Load(String),
     #[error("page {page}: {source}")]
     Page { page: u32, source: ScanError },
     #[error("page {page}: font {font} draws codes with no Unicode mapping ({codes}); its text cannot be searched with certainty")]
-    Unmapped { page: u32, font: String, codes: String },
+    Unmapped {
+        page: u32,
+        font: String,
+        codes: String,
+    },
     #[error("page {page}: font {font} has no glyph widths, so text after a redaction could not be kept in place")]
     NoWidths { page: u32, font: String },
     #[error("after redaction {0}; the output was withheld")]
@@ -39,7 +45,9 @@ impl PdfError {
     /// The page the error is about, when it is about one.
     pub fn page(&self) -> Option<u32> {
         match self {
-            PdfError::Page { page, .. } | PdfError::Unmapped { page, .. } | PdfError::NoWidths { page, .. } => Some(*page),
+            PdfError::Page { page, .. }
+            | PdfError::Unmapped { page, .. }
+            | PdfError::NoWidths { page, .. } => Some(*page),
             _ => None,
         }
     }
@@ -82,13 +90,18 @@ pub fn load(input: &[u8]) -> Result<Document, PdfError> {
         doc.trailer.remove(b"Encrypt");
     }
     if doc.get_pages().is_empty() {
-        return Err(PdfError::Load("no pages found (broken page tree or wrong password)".into()));
+        return Err(PdfError::Load(
+            "no pages found (broken page tree or wrong password)".into(),
+        ));
     }
     Ok(doc)
 }
 
 /// Interprets every page, in parallel.
-pub fn scan_pages(doc: &Document, fonts: &FontCache) -> Result<Vec<(u32, ObjectId, PageScan)>, PdfError> {
+pub fn scan_pages(
+    doc: &Document,
+    fonts: &FontCache,
+) -> Result<Vec<(u32, ObjectId, PageScan)>, PdfError> {
     let pages: Vec<(u32, ObjectId)> = doc.get_pages().into_iter().collect();
     pages
         .par_iter()
@@ -109,19 +122,29 @@ pub fn redact_pdf(input: &[u8], terms: &TermSet) -> Result<RedactedPdf, PdfError
     for (num, _, scan) in &scans {
         check_mapped(*num, scan)?;
     }
-    let plans: Vec<PagePlan> = scans.par_iter().map(|(_, _, s)| plan(&s.glyphs, terms)).collect();
+    let plans: Vec<PagePlan> = scans
+        .par_iter()
+        .map(|(_, _, s)| plan(&s.glyphs, terms))
+        .collect();
 
     let mut redactions = Vec::new();
     let mut reviews = Vec::new();
     let mut glyphs_removed = 0;
     for ((num, page_id, scan), plan) in scans.iter().zip(&plans) {
-        for show in scan.shows.iter().filter(|s| show_is_touched(s, &plan.removed)) {
+        for show in scan
+            .shows
+            .iter()
+            .filter(|s| show_is_touched(s, &plan.removed))
+        {
             if let Some(g) = show.items.iter().find_map(|i| match i {
                 super::interpret::ShowItem::Glyph { glyph, .. } => Some(&scan.glyphs[*glyph]),
                 _ => None,
             }) {
                 if !g.font.widths_known {
-                    return Err(PdfError::NoWidths { page: *num, font: g.font.base_name.clone() });
+                    return Err(PdfError::NoWidths {
+                        page: *num,
+                        font: g.font.base_name.clone(),
+                    });
                 }
             }
         }
@@ -147,7 +170,14 @@ pub fn redact_pdf(input: &[u8], terms: &TermSet) -> Result<RedactedPdf, PdfError
         Ok(Some(r)) => return Err(PdfError::Residue(r)),
         Err(e) => return Err(PdfError::Residue(e)),
     }
-    Ok(RedactedPdf { bytes, pages, glyphs_removed, redactions, removals, reviews })
+    Ok(RedactedPdf {
+        bytes,
+        pages,
+        glyphs_removed,
+        redactions,
+        removals,
+        reviews,
+    })
 }
 
 fn check_mapped(page: u32, scan: &PageScan) -> Result<(), PdfError> {
@@ -159,9 +189,21 @@ fn check_mapped(page: u32, scan: &PageScan) -> Result<(), PdfError> {
         }
     }
     if let Some((font, codes)) = bad.into_iter().next() {
-        let kind = scan.glyphs.iter().find(|g| g.font.base_name == font).map(|g| g.font.kind);
-        let codes = codes.iter().map(|c| format!("{c:#04x}")).collect::<Vec<_>>().join(", ");
-        let font = if kind == Some(FontKind::Type3) { format!("{font} (Type 3)") } else { font };
+        let kind = scan
+            .glyphs
+            .iter()
+            .find(|g| g.font.base_name == font)
+            .map(|g| g.font.kind);
+        let codes = codes
+            .iter()
+            .map(|c| format!("{c:#04x}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let font = if kind == Some(FontKind::Type3) {
+            format!("{font} (Type 3)")
+        } else {
+            font
+        };
         return Err(PdfError::Unmapped { page, font, codes });
     }
     Ok(())
@@ -173,12 +215,17 @@ fn page_reviews(page: u32, scan: &PageScan, plan: &PagePlan) -> Vec<Review> {
     if scan.glyphs.is_empty() && scan.images.iter().any(|i| i.bbox.area() > 1.0) {
         out.push(Review {
             page: Some(page),
-            reason: "the page is an image with no text layer (a scan?); its words cannot be searched".into(),
+            reason:
+                "the page is an image with no text layer (a scan?); its words cannot be searched"
+                    .into(),
         });
         return out;
     }
     let removed_boxes: Vec<Rect> = plan.boxes.iter().map(|b| b.rect).collect();
-    if removed_boxes.iter().any(|r| scan.images.iter().any(|i| i.bbox.overlaps(r))) {
+    if removed_boxes
+        .iter()
+        .any(|r| scan.images.iter().any(|i| i.bbox.overlaps(r)))
+    {
         out.push(Review {
             page: Some(page),
             reason: "an image lies under redacted text; its pixels may show the same words".into(),
@@ -188,7 +235,9 @@ fn page_reviews(page: u32, scan: &PageScan, plan: &PagePlan) -> Vec<Review> {
 }
 
 fn encode(ops: Vec<Operation>) -> Result<Vec<u8>, String> {
-    Content { operations: ops }.encode().map_err(|e| e.to_string())
+    Content { operations: ops }
+        .encode()
+        .map_err(|e| e.to_string())
 }
 
 fn new_stream(doc: &mut Document, dict: Dictionary, content: Vec<u8>) -> ObjectId {
@@ -198,7 +247,11 @@ fn new_stream(doc: &mut Document, dict: Dictionary, content: Vec<u8>) -> ObjectI
 }
 
 /// A resources dictionary with its `/XObject` made direct and `extra` names added.
-fn resources_with(doc: &Document, base: Option<&Dictionary>, extra: &[(Vec<u8>, ObjectId)]) -> Dictionary {
+fn resources_with(
+    doc: &Document,
+    base: Option<&Dictionary>,
+    extra: &[(Vec<u8>, ObjectId)],
+) -> Dictionary {
     let mut res = base.cloned().unwrap_or_default();
     let mut xobjects = match res.get(b"XObject").ok().map(|o| resolve(doc, o)) {
         Some(Object::Dictionary(d)) => d.clone(),
@@ -229,7 +282,13 @@ fn unique_name(doc: &Document, base: Option<&Dictionary>, original: &[u8], site:
 
 /// Rewrites the page's content and the Form XObjects it draws (copies, so other pages that
 /// draw the same form keep theirs), then draws the boxes.
-fn apply_page(doc: &mut Document, page_id: ObjectId, scan: &PageScan, plan: &PagePlan, terms: &TermSet) -> Result<(), String> {
+fn apply_page(
+    doc: &mut Document,
+    page_id: ObjectId,
+    scan: &PageScan,
+    plan: &PagePlan,
+    terms: &TermSet,
+) -> Result<(), String> {
     let n = scan.sites.len();
     let mut touched = vec![false; n];
     for show in &scan.shows {
@@ -252,12 +311,14 @@ fn apply_page(doc: &mut Document, page_id: ObjectId, scan: &PageScan, plan: &Pag
             .iter()
             .enumerate()
             .filter_map(|(c, site)| match site.kind {
-                SiteKind::Form { parent, op_index, .. } if parent == s && replaced.contains_key(&c) => Some((c, op_index)),
+                SiteKind::Form {
+                    parent, op_index, ..
+                } if parent == s && replaced.contains_key(&c) => Some((c, op_index)),
                 _ => None,
             })
             .collect();
         let is_page = matches!(scan.sites[s].kind, SiteKind::Page);
-        if !touched[s] && children.is_empty() && !(is_page && !plan.boxes.is_empty()) {
+        if !touched[s] && children.is_empty() && (!is_page || plan.boxes.is_empty()) {
             continue;
         }
         let site = &scan.sites[s];
@@ -272,8 +333,18 @@ fn apply_page(doc: &mut Document, page_id: ObjectId, scan: &PageScan, plan: &Pag
             extra.push((name.clone(), replaced[c]));
             renames.insert(*op_index, name);
         }
-        let shows = scan.shows.iter().filter(|sh| sh.site == s).map(|sh| (sh.op_index, sh)).collect();
-        let edits = SiteEdits { shows, removed: &plan.removed, renames, terms };
+        let shows = scan
+            .shows
+            .iter()
+            .filter(|sh| sh.site == s)
+            .map(|sh| (sh.op_index, sh))
+            .collect();
+        let edits = SiteEdits {
+            shows,
+            removed: &plan.removed,
+            renames,
+            terms,
+        };
         let (ops, _) = rewrite_site(&site.ops, &edits);
         match site.kind {
             SiteKind::Form { id, .. } => {
@@ -285,7 +356,10 @@ fn apply_page(doc: &mut Document, page_id: ObjectId, scan: &PageScan, plan: &Pag
                     dict.remove(k);
                 }
                 if !extra.is_empty() {
-                    dict.set("Resources", Object::Dictionary(resources_with(doc, site.resources.as_ref(), &extra)));
+                    dict.set(
+                        "Resources",
+                        Object::Dictionary(resources_with(doc, site.resources.as_ref(), &extra)),
+                    );
                 }
                 let content = encode(ops)?;
                 let new_id = new_stream(doc, dict, content);
@@ -297,7 +371,8 @@ fn apply_page(doc: &mut Document, page_id: ObjectId, scan: &PageScan, plan: &Pag
                 content.extend_from_slice(b"\nQ\n");
                 content.extend(box_ops(plan));
                 let content_id = new_stream(doc, Dictionary::new(), content);
-                let resources = (!extra.is_empty()).then(|| resources_with(doc, site.resources.as_ref(), &extra));
+                let resources = (!extra.is_empty())
+                    .then(|| resources_with(doc, site.resources.as_ref(), &extra));
                 let page = doc.get_dictionary_mut(page_id).map_err(|e| e.to_string())?;
                 page.set("Contents", Object::Reference(content_id));
                 if let Some(r) = resources {
@@ -318,7 +393,13 @@ fn box_ops(plan: &PagePlan) -> Vec<u8> {
     s.push_str("q 0 0 0 rg 0 0 0 RG\n");
     for b in &plan.boxes {
         let r = b.rect;
-        s.push_str(&format!("{:.3} {:.3} {:.3} {:.3} re f\n", r.x0, r.y0, r.width(), r.height()));
+        s.push_str(&format!(
+            "{:.3} {:.3} {:.3} {:.3} re f\n",
+            r.x0,
+            r.y0,
+            r.width(),
+            r.height()
+        ));
     }
     s.push_str("Q\n");
     s.into_bytes()

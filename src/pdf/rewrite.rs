@@ -38,7 +38,10 @@ struct TextPos {
 fn tm_op(m: &Matrix) -> Operation {
     Operation::new(
         "Tm",
-        [m.a, m.b, m.c, m.d, m.e, m.f].iter().map(|v| Object::Real(*v as f32)).collect(),
+        [m.a, m.b, m.c, m.d, m.e, m.f]
+            .iter()
+            .map(|v| Object::Real(*v as f32))
+            .collect(),
     )
 }
 
@@ -65,13 +68,19 @@ pub fn marked_content_has_term(op: &Operation, terms: &TermSet) -> bool {
 /// scrubbed.
 pub fn rewrite_site(ops: &[Operation], edits: &SiteEdits) -> (Vec<Operation>, usize) {
     let mut out = Vec::with_capacity(ops.len() + 8);
-    let mut pos = TextPos { tlm_to_restore: None, tm_ok: true };
+    let mut pos = TextPos {
+        tlm_to_restore: None,
+        tm_ok: true,
+    };
     let mut scrubbed = 0;
     for (idx, op) in ops.iter().enumerate() {
         match op.operator.as_str() {
             "BT" | "ET" | "Tm" => {
                 out.push(op.clone());
-                pos = TextPos { tlm_to_restore: None, tm_ok: true };
+                pos = TextPos {
+                    tlm_to_restore: None,
+                    tm_ok: true,
+                };
             }
             "Td" | "TD" | "T*" => {
                 if let Some(t) = pos.tlm_to_restore.take() {
@@ -125,7 +134,13 @@ pub fn rewrite_site(ops: &[Operation], edits: &SiteEdits) -> (Vec<Operation>, us
     (out, scrubbed)
 }
 
-fn rewrite_show(op: &Operation, show: &ShowOp, removed: &[bool], pos: &mut TextPos, out: &mut Vec<Operation>) {
+fn rewrite_show(
+    op: &Operation,
+    show: &ShowOp,
+    removed: &[bool],
+    pos: &mut TextPos,
+    out: &mut Vec<Operation>,
+) {
     // The implicit new line of ' and ", made explicit (and after the true line matrix).
     if op.operator == "'" || op.operator == "\"" {
         if let Some(t) = pos.tlm_to_restore.take() {
@@ -143,25 +158,33 @@ fn rewrite_show(op: &Operation, show: &ShowOp, removed: &[bool], pos: &mut TextP
     let mut open = false;
     let mut adjust: Option<f64> = None;
 
-    let close = |run: &mut Vec<Object>, text: &mut Vec<u8>, open: &mut bool, out: &mut Vec<Operation>| {
-        if !*open {
-            return;
-        }
-        if !text.is_empty() {
-            run.push(Object::String(std::mem::take(text), StringFormat::Hexadecimal));
-        }
-        let items = std::mem::take(run);
-        if items.len() == 1 && matches!(items[0], Object::String(..)) {
-            out.push(Operation::new("Tj", items));
-        } else if !items.is_empty() {
-            out.push(Operation::new("TJ", vec![Object::Array(items)]));
-        }
-        *open = false;
-    };
+    let close =
+        |run: &mut Vec<Object>, text: &mut Vec<u8>, open: &mut bool, out: &mut Vec<Operation>| {
+            if !*open {
+                return;
+            }
+            if !text.is_empty() {
+                run.push(Object::String(
+                    std::mem::take(text),
+                    StringFormat::Hexadecimal,
+                ));
+            }
+            let items = std::mem::take(run);
+            if items.len() == 1 && matches!(items[0], Object::String(..)) {
+                out.push(Operation::new("Tj", items));
+            } else if !items.is_empty() {
+                out.push(Operation::new("TJ", vec![Object::Array(items)]));
+            }
+            *open = false;
+        };
 
     for item in &show.items {
         match item {
-            ShowItem::Glyph { bytes, offset, glyph } if removed[*glyph] => {
+            ShowItem::Glyph {
+                bytes,
+                offset,
+                glyph,
+            } if removed[*glyph] => {
                 close(&mut run, &mut text, &mut open, out);
                 adjust = None;
                 pos.tm_ok = false;
@@ -169,7 +192,9 @@ fn rewrite_show(op: &Operation, show: &ShowOp, removed: &[bool], pos: &mut TextP
             ShowItem::Glyph { bytes, offset, .. } => {
                 if !open {
                     if !pos.tm_ok {
-                        out.push(tm_op(&Matrix::translate(offset.0, offset.1).then(&show.tm_before)));
+                        out.push(tm_op(
+                            &Matrix::translate(offset.0, offset.1).then(&show.tm_before),
+                        ));
                         pos.tlm_to_restore = Some(show.tlm);
                     }
                     open = true;
@@ -177,7 +202,10 @@ fn rewrite_show(op: &Operation, show: &ShowOp, removed: &[bool], pos: &mut TextP
                 }
                 if let Some(a) = adjust.take() {
                     if !text.is_empty() {
-                        run.push(Object::String(std::mem::take(&mut text), StringFormat::Hexadecimal));
+                        run.push(Object::String(
+                            std::mem::take(&mut text),
+                            StringFormat::Hexadecimal,
+                        ));
                     }
                     run.push(Object::Real(a as f32));
                 }

@@ -23,12 +23,21 @@ pub struct Removal {
 }
 
 fn removal(object: impl Into<String>, action: impl Into<String>) -> Removal {
-    Removal { object: object.into(), action: action.into() }
+    Removal {
+        object: object.into(),
+        action: action.into(),
+    }
 }
 
 /// Keys that hold private application data or copies of the document (never needed to
 /// view it, and able to hold any text): always dropped.
-const ALWAYS_DROP: &[&[u8]] = &[b"PieceInfo", b"Thumb", b"AF", b"EmbeddedFiles", b"Collection"];
+const ALWAYS_DROP: &[&[u8]] = &[
+    b"PieceInfo",
+    b"Thumb",
+    b"AF",
+    b"EmbeddedFiles",
+    b"Collection",
+];
 
 pub fn sanitize(doc: &mut Document, terms: &TermSet, fonts: &FontCache) -> Vec<Removal> {
     let mut log = Vec::new();
@@ -46,8 +55,14 @@ fn stream_text(doc: &Document, fonts: &FontCache, id: ObjectId) -> Result<String
     };
     let ops = decode_ops(&stream_bytes(s)?).map_err(|e| e.to_string())?;
     let resources = get_dict(doc, &s.dict, b"Resources");
-    let scan = Interpreter::new(doc, fonts).scan_stream(ops, resources).map_err(|e| e.to_string())?;
-    if let Some(g) = scan.glyphs.iter().find(|g| g.unicode.is_none() && g.font.kind != FontKind::Type3) {
+    let scan = Interpreter::new(doc, fonts)
+        .scan_stream(ops, resources)
+        .map_err(|e| e.to_string())?;
+    if let Some(g) = scan
+        .glyphs
+        .iter()
+        .find(|g| g.unicode.is_none() && g.font.kind != FontKind::Type3)
+    {
         return Err(format!("font {} has unmapped codes", g.font.base_name));
     }
     Ok(page_text(&scan.glyphs).text)
@@ -63,10 +78,14 @@ fn appearance_streams(doc: &Document, annot: &Dictionary) -> Vec<ObjectId> {
         match ap.get(key) {
             Ok(Object::Reference(id)) => match doc.get_object(*id) {
                 Ok(Object::Stream(_)) => ids.push(*id),
-                Ok(Object::Dictionary(states)) => ids.extend(states.iter().filter_map(|(_, v)| v.as_reference().ok())),
+                Ok(Object::Dictionary(states)) => {
+                    ids.extend(states.iter().filter_map(|(_, v)| v.as_reference().ok()))
+                }
                 _ => {}
             },
-            Ok(Object::Dictionary(states)) => ids.extend(states.iter().filter_map(|(_, v)| v.as_reference().ok())),
+            Ok(Object::Dictionary(states)) => {
+                ids.extend(states.iter().filter_map(|(_, v)| v.as_reference().ok()))
+            }
             _ => {}
         }
     }
@@ -84,7 +103,9 @@ fn annotations(doc: &mut Document, terms: &TermSet, fonts: &FontCache, log: &mut
     let pages: Vec<(u32, ObjectId)> = doc.get_pages().into_iter().collect();
     let mut cleared_fields = false;
     for (num, page_id) in pages {
-        let Ok(page) = doc.get_dictionary(page_id) else { continue };
+        let Ok(page) = doc.get_dictionary(page_id) else {
+            continue;
+        };
         let annots: Vec<Object> = match page.get(b"Annots").ok().map(|o| resolve(doc, o)) {
             Some(Object::Array(a)) => a.clone(),
             _ => continue,
@@ -93,8 +114,12 @@ fn annotations(doc: &mut Document, terms: &TermSet, fonts: &FontCache, log: &mut
         let mut dropped: HashSet<ObjectId> = HashSet::new();
         let mut clear: Vec<ObjectId> = Vec::new();
         for a in &annots {
-            let Object::Dictionary(annot) = resolve(doc, a) else { continue };
-            let subtype = get_name(doc, annot, b"Subtype").map(|s| String::from_utf8_lossy(s).into_owned()).unwrap_or_default();
+            let Object::Dictionary(annot) = resolve(doc, a) else {
+                continue;
+            };
+            let subtype = get_name(doc, annot, b"Subtype")
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .unwrap_or_default();
             let what = format!("page {num} {subtype} annotation");
             if subtype == "FileAttachment" {
                 log.push(removal(what, "removed: carries an embedded file"));
@@ -135,7 +160,7 @@ fn annotations(doc: &mut Document, terms: &TermSet, fonts: &FontCache, log: &mut
                 if let Ok(id) = a.as_reference() {
                     dropped.insert(id);
                 }
-                if let Some(Object::Reference(p)) = annot.get(b"Popup").ok() {
+                if let Ok(Object::Reference(p)) = annot.get(b"Popup") {
                     dropped.insert(*p);
                 }
                 continue;
@@ -181,7 +206,9 @@ fn clear_field(doc: &mut Document, widget: ObjectId) {
     let mut id = Some(widget);
     for _ in 0..32 {
         let Some(cur) = id else { break };
-        let Ok(d) = doc.get_dictionary_mut(cur) else { break };
+        let Ok(d) = doc.get_dictionary_mut(cur) else {
+            break;
+        };
         if d.has(b"V") {
             d.set("V", Object::String(Vec::new(), StringFormat::Literal));
         }
@@ -195,7 +222,9 @@ fn clear_field(doc: &mut Document, widget: ObjectId) {
 fn drop_always(doc: &mut Document, log: &mut Vec<Removal>) {
     let ids: Vec<ObjectId> = doc.objects.keys().copied().collect();
     for id in ids {
-        let Some(obj) = doc.objects.get_mut(&id) else { continue };
+        let Some(obj) = doc.objects.get_mut(&id) else {
+            continue;
+        };
         let dict = match obj {
             Object::Dictionary(d) => d,
             Object::Stream(s) => &mut s.dict,
@@ -203,7 +232,10 @@ fn drop_always(doc: &mut Document, log: &mut Vec<Removal>) {
         };
         for key in ALWAYS_DROP {
             if dict.remove(key).is_some() {
-                log.push(removal(format!("object {} {}", id.0, id.1), format!("/{} removed", String::from_utf8_lossy(key))));
+                log.push(removal(
+                    format!("object {} {}", id.0, id.1),
+                    format!("/{} removed", String::from_utf8_lossy(key)),
+                ));
             }
         }
         // A Names dictionary's EmbeddedFiles was dropped above; a JavaScript action is checked later.
@@ -226,9 +258,13 @@ fn metadata_and_scripts(doc: &mut Document, terms: &TermSet, log: &mut Vec<Remov
     let mut doomed: HashSet<ObjectId> = HashSet::new();
     for (id, obj) in &doc.objects {
         let Object::Stream(s) = obj else { continue };
-        let is_text = matches!(get_name(doc, &s.dict, b"Type"), Some(b"Metadata" | b"EmbeddedFile"))
-            || matches!(get_name(doc, &s.dict, b"Subtype"), Some(b"XML"))
-            || s.dict.get(b"Subtype").is_err() && s.dict.get(b"Type").is_err() && !s.dict.has(b"Length1");
+        let is_text = matches!(
+            get_name(doc, &s.dict, b"Type"),
+            Some(b"Metadata" | b"EmbeddedFile")
+        ) || matches!(get_name(doc, &s.dict, b"Subtype"), Some(b"XML"))
+            || s.dict.get(b"Subtype").is_err()
+                && s.dict.get(b"Type").is_err()
+                && !s.dict.has(b"Length1");
         if !is_text {
             continue;
         }
@@ -246,7 +282,9 @@ fn metadata_and_scripts(doc: &mut Document, terms: &TermSet, log: &mut Vec<Remov
     }
     let ids: Vec<ObjectId> = doc.objects.keys().copied().collect();
     for id in ids {
-        let Some(obj) = doc.objects.get_mut(&id) else { continue };
+        let Some(obj) = doc.objects.get_mut(&id) else {
+            continue;
+        };
         let dict = match obj {
             Object::Dictionary(d) => d,
             Object::Stream(s) => &mut s.dict,
@@ -261,7 +299,10 @@ fn metadata_and_scripts(doc: &mut Document, terms: &TermSet, log: &mut Vec<Remov
             dict.remove(&k);
             log.push(removal(
                 format!("object {} {}", id.0, id.1),
-                format!("/{} removed: its stream contained a redacted term", String::from_utf8_lossy(&k)),
+                format!(
+                    "/{} removed: its stream contained a redacted term",
+                    String::from_utf8_lossy(&k)
+                ),
             ));
         }
     }
@@ -273,7 +314,8 @@ fn metadata_and_scripts(doc: &mut Document, terms: &TermSet, log: &mut Vec<Remov
 /// Content streams are handled by the rewriter, not here.
 fn is_content_like(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(2048)];
-    head.windows(3).any(|w| w == b" Tf" || w == b" Tj" || w == b" TJ" || w == b" re" || w == b" cm")
+    head.windows(3)
+        .any(|w| w == b" Tf" || w == b" Tj" || w == b" TJ" || w == b" re" || w == b" cm")
         && !head.starts_with(b"<?xpacket")
         && !head.starts_with(b"<x:xmpmeta")
 }
@@ -285,7 +327,7 @@ pub fn xml_text(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let Some(end) = rest[..rest.len().min(12)].find(';') else {
+        let Some(end) = rest.bytes().take(12).position(|b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -297,7 +339,9 @@ pub fn xml_text(s: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32),
+            e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -343,7 +387,10 @@ fn strings(doc: &mut Document, terms: &TermSet, log: &mut Vec<Removal>) {
         let mut hits = Vec::new();
         walk(obj, terms, b"", &mut hits);
         for key in hits {
-            log.push(removal(format!("object {} {}", id.0, id.1), format!("term cut from the /{key} string")));
+            log.push(removal(
+                format!("object {} {}", id.0, id.1),
+                format!("term cut from the /{key} string"),
+            ));
         }
     }
     // The Info dictionary may be direct in the trailer.
@@ -352,7 +399,10 @@ fn strings(doc: &mut Document, terms: &TermSet, log: &mut Vec<Removal>) {
             if let Object::String(s, _) = v {
                 if let Some(new) = redact_text_string(s, terms) {
                     *s = new;
-                    log.push(removal("document information", format!("term cut from /{}", String::from_utf8_lossy(k))));
+                    log.push(removal(
+                        "document information",
+                        format!("term cut from /{}", String::from_utf8_lossy(k)),
+                    ));
                 }
             }
         }
@@ -365,6 +415,9 @@ mod tests {
 
     #[test]
     fn xml_entities_are_decoded() {
-        assert_eq!(xml_text("Jayden&#32;Ok&#x61;for &amp; co &bogus;"), "Jayden Okafor & co &bogus;");
+        assert_eq!(
+            xml_text("Jayden&#32;Ok&#x61;for &amp; co &bogus;"),
+            "Jayden Okafor & co &bogus;"
+        );
     }
 }

@@ -7,7 +7,7 @@
 use lopdf::{Document, Object};
 
 use super::interpret::{FontCache, Interpreter};
-use super::layout::page_text;
+use super::layout::find_terms;
 use super::objects::{decode_text_string, get_name, stream_bytes};
 use super::sanitize::xml_text;
 use crate::text::TermSet;
@@ -20,18 +20,25 @@ pub fn find_residue(pdf: &[u8], terms: &TermSet) -> Result<Option<String>, Strin
         let scan = Interpreter::new(&doc, &fonts)
             .scan_page(id)
             .map_err(|e| format!("page {num} of the output cannot be read: {e}"))?;
-        let text = page_text(&scan.glyphs);
-        if let Some(m) = terms.find_all(&text.text).first() {
-            return Ok(Some(format!("page {num} still shows {:?}", terms.original(m.term))));
+        if let Some((_, _, term)) = find_terms(&scan.glyphs, terms).first() {
+            return Ok(Some(format!(
+                "page {num} still shows {:?}",
+                terms.original(*term)
+            )));
         }
     }
     for (id, obj) in &doc.objects {
         if let Some(key) = string_with_term(obj, terms) {
-            return Ok(Some(format!("object {} {} holds a term in /{key}", id.0, id.1)));
+            return Ok(Some(format!(
+                "object {} {} holds a term in /{key}",
+                id.0, id.1
+            )));
         }
         if let Object::Stream(s) = obj {
-            let skip = matches!(get_name(&doc, &s.dict, b"Subtype"), Some(b"Image" | b"Type1C" | b"CIDFontType0C" | b"OpenType"))
-                || s.dict.has(b"Length1")
+            let skip = matches!(
+                get_name(&doc, &s.dict, b"Subtype"),
+                Some(b"Image" | b"Type1C" | b"CIDFontType0C" | b"OpenType")
+            ) || s.dict.has(b"Length1")
                 || s.dict.has(b"Length2");
             if skip {
                 continue;
@@ -40,7 +47,10 @@ pub fn find_residue(pdf: &[u8], terms: &TermSet) -> Result<Option<String>, Strin
             let latin1: String = bytes.iter().map(|&b| b as char).collect();
             let utf8 = String::from_utf8_lossy(&bytes);
             if terms.occurs_in(&xml_text(&utf8)) || terms.occurs_in(&literal_strings(&latin1)) {
-                return Ok(Some(format!("stream object {} {} holds a term", id.0, id.1)));
+                return Ok(Some(format!(
+                    "stream object {} {} holds a term",
+                    id.0, id.1
+                )));
             }
         }
     }
@@ -52,7 +62,13 @@ fn string_with_term(obj: &Object, terms: &TermSet) -> Option<String> {
         Object::String(s, _) => terms.occurs_in(&decode_text_string(s)).then(String::new),
         Object::Array(a) => a.iter().find_map(|o| string_with_term(o, terms)),
         Object::Dictionary(d) => d.iter().find_map(|(k, v)| {
-            string_with_term(v, terms).map(|inner| if inner.is_empty() { String::from_utf8_lossy(k).into_owned() } else { inner })
+            string_with_term(v, terms).map(|inner| {
+                if inner.is_empty() {
+                    String::from_utf8_lossy(k).into_owned()
+                } else {
+                    inner
+                }
+            })
         }),
         Object::Stream(s) => string_with_term(&Object::Dictionary(s.dict.clone()), terms),
         _ => None,
@@ -61,5 +77,7 @@ fn string_with_term(obj: &Object, terms: &TermSet) -> Option<String> {
 
 /// Stream text with PDF literal-string escapes undone, so `(Jay\)den)` reads as written.
 fn literal_strings(s: &str) -> String {
-    s.replace("\\(", "(").replace("\\)", ")").replace("\\\\", "\\")
+    s.replace("\\(", "(")
+        .replace("\\)", ")")
+        .replace("\\\\", "\\")
 }

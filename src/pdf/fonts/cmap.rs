@@ -107,7 +107,9 @@ fn tokenize(data: &[u8]) -> Vec<Tok> {
                 while i < data.len() && !is_delim(data[i]) {
                     i += 1;
                 }
-                toks.push(Tok::Name(String::from_utf8_lossy(&data[start..i]).into_owned()));
+                toks.push(Tok::Name(
+                    String::from_utf8_lossy(&data[start..i]).into_owned(),
+                ));
             }
             _ => {
                 let start = i;
@@ -132,7 +134,19 @@ fn tokenize(data: &[u8]) -> Vec<Tok> {
 fn is_delim(c: u8) -> bool {
     matches!(
         c,
-        b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | 0 | b'[' | b']' | b'<' | b'>' | b'(' | b')' | b'/' | b'%'
+        b' ' | b'\t'
+            | b'\r'
+            | b'\n'
+            | b'\x0c'
+            | 0
+            | b'['
+            | b']'
+            | b'<'
+            | b'>'
+            | b'('
+            | b')'
+            | b'/'
+            | b'%'
     )
 }
 
@@ -146,7 +160,10 @@ fn hex_val(c: u8) -> u8 {
 }
 
 fn code_of(bytes: &[u8]) -> u32 {
-    bytes.iter().take(4).fold(0u32, |acc, &b| (acc << 8) | b as u32)
+    bytes
+        .iter()
+        .take(4)
+        .fold(0u32, |acc, &b| (acc << 8) | b as u32)
 }
 
 /// Key of a code: its value and its length in bytes, so `<41>` and `<0041>` stay distinct.
@@ -200,9 +217,14 @@ impl CMap {
             match &toks[i] {
                 Tok::Word(w) if w == "begincodespacerange" => {
                     i += 1;
-                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) = (toks.get(i), toks.get(i + 1)) {
+                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) =
+                        (toks.get(i), toks.get(i + 1))
+                    {
                         if !lo.is_empty() && lo.len() == hi.len() && lo.len() <= 4 {
-                            cmap.codespace.push(CodeRange { lo: lo.clone(), hi: hi.clone() });
+                            cmap.codespace.push(CodeRange {
+                                lo: lo.clone(),
+                                hi: hi.clone(),
+                            });
                         }
                         i += 2;
                     }
@@ -218,7 +240,9 @@ impl CMap {
                 }
                 Tok::Word(w) if w == "beginbfrange" => {
                     i += 1;
-                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) = (toks.get(i), toks.get(i + 1)) {
+                    while let (Some(Tok::Hex(lo)), Some(Tok::Hex(hi))) =
+                        (toks.get(i), toks.get(i + 1))
+                    {
                         let (lo_c, hi_c, len) = (code_of(lo), code_of(hi), lo.len());
                         i += 2;
                         match toks.get(i) {
@@ -262,9 +286,16 @@ impl CMap {
                 }
                 Tok::Word(w) if w == "begincidchar" => {
                     i += 1;
-                    while let (Some(Tok::Hex(src)), Some(Tok::Num(cid))) = (toks.get(i), toks.get(i + 1)) {
+                    while let (Some(Tok::Hex(src)), Some(Tok::Num(cid))) =
+                        (toks.get(i), toks.get(i + 1))
+                    {
                         let c = code_of(src);
-                        cmap.cids.push(CidRange { lo: c, hi: c, len: src.len(), cid: *cid as u32 });
+                        cmap.cids.push(CidRange {
+                            lo: c,
+                            hi: c,
+                            len: src.len(),
+                            cid: *cid as u32,
+                        });
                         i += 2;
                     }
                 }
@@ -353,7 +384,13 @@ fn utf16_units(bytes: &[u8]) -> Vec<u16> {
     }
     bytes
         .chunks(2)
-        .map(|c| if c.len() == 2 { u16::from_be_bytes([c[0], c[1]]) } else { c[0] as u16 })
+        .map(|c| {
+            if c.len() == 2 {
+                u16::from_be_bytes([c[0], c[1]])
+            } else {
+                c[0] as u16
+            }
+        })
         .collect()
 }
 
@@ -396,7 +433,11 @@ endcmap";
         assert_eq!(m.unicode(0x0030, 2), Some("J"));
         assert_eq!(m.unicode(0x0032, 2), Some("\u{1D400}"));
         assert_eq!(m.unicode(0x0033, 2), None);
-        assert_eq!(m.unicode(0x21, 1), None, "a one-byte code is a different code");
+        assert_eq!(
+            m.unicode(0x21, 1),
+            None,
+            "a one-byte code is a different code"
+        );
         assert_eq!(m.next_code(&[0, 0x21, 5], 1), (0x21, 2));
     }
 

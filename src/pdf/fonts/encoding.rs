@@ -122,6 +122,9 @@ mod tests {
         assert_eq!(BaseEncoding::MacRoman.unicode(0x8E), Some('é'));
         assert_eq!(BaseEncoding::Standard.unicode(0x27), Some('’'));
         assert_eq!(BaseEncoding::Symbol.unicode(0x61), Some('α'));
-        assert_eq!(glyph_name_for(BaseEncoding::WinAnsi, b'A').as_deref(), Some("A"));
+        assert_eq!(
+            glyph_name_for(BaseEncoding::WinAnsi, b'A').as_deref(),
+            Some("A")
+        );
     }
 }

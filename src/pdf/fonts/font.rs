@@ -8,7 +8,9 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use super::cmap::CMap;
 use super::encoding::{glyph_name_for, unicode_for_glyph_name, BaseEncoding};
 use super::std14;
-use crate::pdf::objects::{get, get_array, get_dict, get_f64, get_name, numbers, resolve, stream_bytes};
+use crate::pdf::objects::{
+    get, get_array, get_dict, get_f64, get_name, numbers, resolve, stream_bytes,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FontKind {
@@ -119,7 +121,9 @@ impl Font {
 
     fn load_simple(&mut self, doc: &Document, dict: &Dictionary) -> Result<(), String> {
         let descriptor = get_dict(doc, dict, b"FontDescriptor");
-        let flags = descriptor.and_then(|d| get_f64(doc, d, b"Flags")).unwrap_or(0.0) as u32;
+        let flags = descriptor
+            .and_then(|d| get_f64(doc, d, b"Flags"))
+            .unwrap_or(0.0) as u32;
         let symbolic = flags & 4 != 0 && flags & 32 == 0;
         let std = std14::lookup(&self.base_name);
         let embedded = descriptor.is_some_and(|d| {
@@ -154,7 +158,11 @@ impl Font {
                             _ => {}
                         }
                     }
-                    label = if label.is_empty() { "Differences".into() } else { format!("{label}+Differences") };
+                    label = if label.is_empty() {
+                        "Differences".into()
+                    } else {
+                        format!("{label}+Differences")
+                    };
                 }
             }
             _ => {}
@@ -189,7 +197,11 @@ impl Font {
         // Unicode per code, in order of trust.
         self.simple_unicode = (0..256usize)
             .map(|code| {
-                if let Some(u) = self.to_unicode.as_ref().and_then(|m| m.unicode(code as u32, 1)) {
+                if let Some(u) = self
+                    .to_unicode
+                    .as_ref()
+                    .and_then(|m| m.unicode(code as u32, 1))
+                {
                     return (Some(u.to_string()), UnicodeSource::ToUnicode);
                 }
                 if let Some(name) = &differences[code] {
@@ -198,7 +210,10 @@ impl Font {
                         None => (None, UnicodeSource::Unmapped),
                     };
                 }
-                if let Some(name) = embedded_encoding.as_ref().and_then(|e: &Vec<Option<String>>| e[code].as_ref()) {
+                if let Some(name) = embedded_encoding
+                    .as_ref()
+                    .and_then(|e: &Vec<Option<String>>| e[code].as_ref())
+                {
                     if let Some(u) = unicode_for_glyph_name(name) {
                         return (Some(u), UnicodeSource::EmbeddedEncoding);
                     }
@@ -221,7 +236,9 @@ impl Font {
         } else {
             vec![0.001, 0.0, 0.0, 0.001, 0.0, 0.0]
         };
-        let missing = descriptor.and_then(|d| get_f64(doc, d, b"MissingWidth")).unwrap_or(0.0);
+        let missing = descriptor
+            .and_then(|d| get_f64(doc, d, b"MissingWidth"))
+            .unwrap_or(0.0);
         self.simple_widths = vec![missing * font_matrix[0]; 256];
         match get_array(doc, dict, b"Widths") {
             Some(widths) => {
@@ -237,10 +254,14 @@ impl Font {
             }
             None => match std {
                 Some(m) => {
-                    for code in 0..256usize {
-                        let name = differences[code].clone().or_else(|| base.and_then(|b| glyph_name_for(b, code as u8)));
+                    for (code, (slot, diff)) in
+                        self.simple_widths.iter_mut().zip(&differences).enumerate()
+                    {
+                        let name = diff
+                            .clone()
+                            .or_else(|| base.and_then(|b| glyph_name_for(b, code as u8)));
                         if let Some(w) = name.and_then(|n| std14::width(m, &n)) {
-                            self.simple_widths[code] = w / 1000.0;
+                            *slot = w / 1000.0;
                         }
                     }
                 }
@@ -250,23 +271,44 @@ impl Font {
 
         // Vertical extent, in em.
         if self.kind == FontKind::Type3 {
-            if let Some(bb) = get_array(doc, dict, b"FontBBox").and_then(|a| numbers(doc, a)).filter(|b| b.len() == 4) {
-                let (lo, hi) = (bb[1].min(bb[3]) * font_matrix[3], bb[1].max(bb[3]) * font_matrix[3]);
+            if let Some(bb) = get_array(doc, dict, b"FontBBox")
+                .and_then(|a| numbers(doc, a))
+                .filter(|b| b.len() == 4)
+            {
+                let (lo, hi) = (
+                    bb[1].min(bb[3]) * font_matrix[3],
+                    bb[1].max(bb[3]) * font_matrix[3],
+                );
                 if hi > lo {
                     self.ascent = hi;
                     self.descent = lo.min(0.0);
                 }
             }
         } else {
-            self.set_vertical_metrics(doc, descriptor, std.map(|m| (m.ascent as f64, m.descent as f64)));
+            self.set_vertical_metrics(
+                doc,
+                descriptor,
+                std.map(|m| (m.ascent as f64, m.descent as f64)),
+            );
         }
         Ok(())
     }
 
-    fn set_vertical_metrics(&mut self, doc: &Document, descriptor: Option<&Dictionary>, fallback: Option<(f64, f64)>) {
-        let asc = descriptor.and_then(|d| get_f64(doc, d, b"Ascent")).filter(|a| *a > 0.0);
-        let desc = descriptor.and_then(|d| get_f64(doc, d, b"Descent")).filter(|d| *d < 0.0);
-        let (fa, fd) = fallback.filter(|(a, _)| *a > 0.0).unwrap_or((800.0, -200.0));
+    fn set_vertical_metrics(
+        &mut self,
+        doc: &Document,
+        descriptor: Option<&Dictionary>,
+        fallback: Option<(f64, f64)>,
+    ) {
+        let asc = descriptor
+            .and_then(|d| get_f64(doc, d, b"Ascent"))
+            .filter(|a| *a > 0.0);
+        let desc = descriptor
+            .and_then(|d| get_f64(doc, d, b"Descent"))
+            .filter(|d| *d < 0.0);
+        let (fa, fd) = fallback
+            .filter(|(a, _)| *a > 0.0)
+            .unwrap_or((800.0, -200.0));
         self.ascent = (asc.unwrap_or(fa) / 1000.0).clamp(0.5, 1.2);
         self.descent = (desc.unwrap_or(fd) / 1000.0).clamp(-0.5, 0.0);
     }
@@ -280,16 +322,17 @@ impl Font {
             }
             Some(Object::Name(n)) => {
                 return Err(format!(
-                    "composite font {} uses the predefined CMap {}, which this engine does not carry",
-                    self.base_name,
-                    String::from_utf8_lossy(n)
-                ))
+                "composite font {} uses the predefined CMap {}, which this engine does not carry",
+                self.base_name,
+                String::from_utf8_lossy(n)
+            ))
             }
             Some(Object::Stream(s)) => {
                 let bytes = stream_bytes(s).map_err(|e| format!("encoding CMap: {e}"))?;
                 let cmap = CMap::parse(&bytes);
                 self.vertical = cmap.vertical || cmap.usecmap.as_deref() == Some("Identity-V");
-                let identity_base = matches!(cmap.usecmap.as_deref(), Some("Identity-H" | "Identity-V"));
+                let identity_base =
+                    matches!(cmap.usecmap.as_deref(), Some("Identity-H" | "Identity-V"));
                 match cmap.usecmap.as_deref() {
                     Some(other) if !identity_base => {
                         return Err(format!(
@@ -302,7 +345,12 @@ impl Font {
                 self.encoding_label = "embedded CMap".into();
                 self.encoding_cmap = Some(cmap);
             }
-            _ => return Err(format!("composite font {} has no usable /Encoding", self.base_name)),
+            _ => {
+                return Err(format!(
+                    "composite font {} has no usable /Encoding",
+                    self.base_name
+                ))
+            }
         }
         let descendant = get_array(doc, dict, b"DescendantFonts")
             .and_then(|a| a.first())
@@ -340,13 +388,19 @@ impl Font {
                     Some(cm) if !cm.codespace.is_empty() => cm.next_code(&bytes[i..], 2),
                     _ => {
                         let n = 2.min(bytes.len() - i);
-                        let code = bytes[i..i + n].iter().fold(0u32, |a, &b| (a << 8) | b as u32);
+                        let code = bytes[i..i + n]
+                            .iter()
+                            .fold(0u32, |a, &b| (a << 8) | b as u32);
                         (code, n)
                     }
                 },
                 _ => (bytes[i] as u32, 1),
             };
-            out.push(GlyphCode { code, len, start: i });
+            out.push(GlyphCode {
+                code,
+                len,
+                start: i,
+            });
             i += len;
         }
         out
@@ -362,7 +416,11 @@ impl Font {
     /// The Unicode text of a code and where it came from.
     pub fn unicode(&self, g: &GlyphCode) -> (Option<Cow<'_, str>>, UnicodeSource) {
         match self.kind {
-            FontKind::Composite => match self.to_unicode.as_ref().and_then(|m| m.unicode(g.code, g.len)) {
+            FontKind::Composite => match self
+                .to_unicode
+                .as_ref()
+                .and_then(|m| m.unicode(g.code, g.len))
+            {
                 Some(u) => (Some(Cow::Borrowed(u)), UnicodeSource::ToUnicode),
                 None => (None, UnicodeSource::Unmapped),
             },
@@ -378,7 +436,10 @@ impl Font {
         match self.kind {
             FontKind::Composite => {
                 let cid = self.cid(g.code, g.len);
-                self.cid_widths.get(&cid).copied().unwrap_or(self.default_width)
+                self.cid_widths
+                    .get(&cid)
+                    .copied()
+                    .unwrap_or(self.default_width)
             }
             _ => self.simple_widths[(g.code & 0xFF) as usize],
         }
@@ -387,12 +448,10 @@ impl Font {
     /// Vertical advance in em for vertical writing (negative: downwards).
     pub fn vertical_advance(&self, g: &GlyphCode) -> f64 {
         let cid = self.cid(g.code, g.len);
-        self.cid_vertical.get(&cid).copied().unwrap_or(self.default_vertical)
-    }
-
-    /// Codes (value, length) this font's ToUnicode map knows, for scrubbing it.
-    pub fn is_single_byte(&self) -> bool {
-        self.kind != FontKind::Composite
+        self.cid_vertical
+            .get(&cid)
+            .copied()
+            .unwrap_or(self.default_vertical)
     }
 }
 
@@ -415,11 +474,17 @@ fn parse_cid_widths(doc: &Document, arr: &[Object], per: usize, put: &mut impl F
             (Some(c1), Some(o)) => {
                 let c2 = crate::pdf::objects::number(o);
                 let vals: Option<Vec<f64>> = (0..per)
-                    .map(|k| arr.get(i + 2 + k).and_then(|v| crate::pdf::objects::number(resolve(doc, v))))
+                    .map(|k| {
+                        arr.get(i + 2 + k)
+                            .and_then(|v| crate::pdf::objects::number(resolve(doc, v)))
+                    })
                     .collect();
                 match (c2, vals) {
                     (Some(c2), Some(vals)) => {
-                        let (lo, hi) = (c1 as u32, (c2 as u32).min((c1 as u32).saturating_add(MAX_CIDS)));
+                        let (lo, hi) = (
+                            c1 as u32,
+                            (c2 as u32).min((c1 as u32).saturating_add(MAX_CIDS)),
+                        );
                         for cid in lo..=hi {
                             put(cid, &vals);
                         }
@@ -439,7 +504,9 @@ fn type1_builtin_encoding(doc: &Document, descriptor: &Dictionary) -> Option<Vec
         return None;
     };
     let bytes = stream_bytes(s).ok()?;
-    let clear_len = get_f64(doc, &s.dict, b"Length1").map(|l| l as usize).unwrap_or(bytes.len());
+    let clear_len = get_f64(doc, &s.dict, b"Length1")
+        .map(|l| l as usize)
+        .unwrap_or(bytes.len());
     let clear = &bytes[..clear_len.min(bytes.len())];
     let pos = clear.windows(9).position(|w| w == b"/Encoding")?;
     let rest = &clear[pos + 9..];

@@ -56,9 +56,15 @@ mod tests {
     #[test]
     fn finds_fonts_and_aliases() {
         assert_eq!(lookup("Helvetica").map(|m| m.name), Some("Helvetica"));
-        assert_eq!(lookup("ABCDEF+Arial,BoldItalic").map(|m| m.name), Some("Helvetica-BoldOblique"));
-        assert_eq!(lookup("TimesNewRomanPSMT").map(|m| m.name), Some("Times-Roman"));
-        assert_eq!(lookup("DejaVuSans"), None);
+        assert_eq!(
+            lookup("ABCDEF+Arial,BoldItalic").map(|m| m.name),
+            Some("Helvetica-BoldOblique")
+        );
+        assert_eq!(
+            lookup("TimesNewRomanPSMT").map(|m| m.name),
+            Some("Times-Roman")
+        );
+        assert!(lookup("DejaVuSans").is_none());
         let h = lookup("Helvetica").unwrap();
         assert_eq!(width(h, "A"), Some(667.0));
         assert_eq!(width(h, "space"), Some(278.0));
