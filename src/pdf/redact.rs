@@ -246,17 +246,27 @@ fn new_stream(doc: &mut Document, dict: Dictionary, content: Vec<u8>) -> ObjectI
     doc.add_object(s)
 }
 
-/// A resources dictionary with its `/XObject` made direct and `extra` names added.
+/// A resources dictionary with its `/XObject` made direct, holding only the `keep` names
+/// and the `extra` ones.
 fn resources_with(
     doc: &Document,
     base: Option<&Dictionary>,
     extra: &[(Vec<u8>, ObjectId)],
+    keep: &[Vec<u8>],
 ) -> Dictionary {
     let mut res = base.cloned().unwrap_or_default();
     let mut xobjects = match res.get(b"XObject").ok().map(|o| resolve(doc, o)) {
         Some(Object::Dictionary(d)) => d.clone(),
         _ => Dictionary::new(),
     };
+    let unused: Vec<Vec<u8>> = xobjects
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| !keep.contains(k))
+        .collect();
+    for name in unused {
+        xobjects.remove(&name);
+    }
     for (name, id) in extra {
         xobjects.set(name.clone(), Object::Reference(*id));
     }
@@ -333,6 +343,20 @@ fn apply_page(
             extra.push((name.clone(), replaced[c]));
             renames.insert(*op_index, name);
         }
+        // XObjects this stream still draws under their own names; the rest (originals now
+        // drawn as copies, and entries nothing here draws) leave its resources, or they would
+        // keep the unredacted forms reachable.
+        let still_drawn: Vec<Vec<u8>> = site
+            .ops
+            .iter()
+            .enumerate()
+            .filter(|(i, op)| op.operator == "Do" && !renames.contains_key(i))
+            .filter_map(|(_, op)| match op.operands.first() {
+                Some(Object::Name(n)) => Some(n.clone()),
+                _ => None,
+            })
+            .collect();
+
         let shows = scan
             .shows
             .iter()
@@ -358,7 +382,12 @@ fn apply_page(
                 if !extra.is_empty() {
                     dict.set(
                         "Resources",
-                        Object::Dictionary(resources_with(doc, site.resources.as_ref(), &extra)),
+                        Object::Dictionary(resources_with(
+                            doc,
+                            site.resources.as_ref(),
+                            &extra,
+                            &still_drawn,
+                        )),
                     );
                 }
                 let content = encode(ops)?;
@@ -372,7 +401,7 @@ fn apply_page(
                 content.extend(box_ops(plan));
                 let content_id = new_stream(doc, Dictionary::new(), content);
                 let resources = (!extra.is_empty())
-                    .then(|| resources_with(doc, site.resources.as_ref(), &extra));
+                    .then(|| resources_with(doc, site.resources.as_ref(), &extra, &still_drawn));
                 let page = doc.get_dictionary_mut(page_id).map_err(|e| e.to_string())?;
                 page.set("Contents", Object::Reference(content_id));
                 if let Some(r) = resources {

@@ -48,8 +48,8 @@ impl BaseEncoding {
 
     pub fn unicode(self, code: u8) -> Option<char> {
         let c = self.table().forward_map()?.get(code)?;
-        // WinAnsi prints bullets for unused codes 127-160; and a space at 160 is a real space.
-        Some(c)
+        // The tables read glyph `space` as U+00A0 (the AGL lists both); code 32 is a space.
+        Some(if code == 32 && c == '\u{A0}' { ' ' } else { c })
     }
 }
 
@@ -97,8 +97,11 @@ fn component_unicode(name: &str) -> Option<String> {
 
 /// The glyph name a base encoding gives a code, for metric look-ups in the standard 14 fonts.
 pub fn glyph_name_for(base: BaseEncoding, code: u8) -> Option<String> {
-    let c = base.unicode(code)?;
-    glyph_names::glyph_name(c as u32).map(|n| n.into_owned())
+    match base.unicode(code)? {
+        ' ' | '\u{A0}' => Some("space".to_string()),
+        '\u{AD}' => Some("hyphen".to_string()),
+        c => glyph_names::glyph_name(c as u32).map(|n| n.into_owned()),
+    }
 }
 
 #[cfg(test)]

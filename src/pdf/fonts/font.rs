@@ -205,7 +205,7 @@ impl Font {
                     return (Some(u.to_string()), UnicodeSource::ToUnicode);
                 }
                 if let Some(name) = &differences[code] {
-                    return match unicode_for_glyph_name(name) {
+                    return match glyph_unicode(name) {
                         Some(u) => (Some(u), UnicodeSource::Differences),
                         None => (None, UnicodeSource::Unmapped),
                     };
@@ -214,9 +214,17 @@ impl Font {
                     .as_ref()
                     .and_then(|e: &Vec<Option<String>>| e[code].as_ref())
                 {
-                    if let Some(u) = unicode_for_glyph_name(name) {
-                        return (Some(u), UnicodeSource::EmbeddedEncoding);
-                    }
+                    return match glyph_unicode(name) {
+                        Some(u) => (Some(u), UnicodeSource::EmbeddedEncoding),
+                        None => (None, UnicodeSource::Unmapped),
+                    };
+                }
+                if embedded_encoding.is_some() && base.is_none() {
+                    // Not in the font's own encoding: it draws .notdef, which spells nothing.
+                    return (
+                        Some("\u{FFFD}".to_string()),
+                        UnicodeSource::EmbeddedEncoding,
+                    );
                 }
                 if let Some(b) = base {
                     if let Some(c) = b.unicode(code as u8) {
@@ -455,6 +463,19 @@ impl Font {
     }
 }
 
+/// Unicode for a glyph name. A descriptive name outside the Adobe Glyph List (TeX's
+/// `uniondisplay`, `parenleftbig`) is a symbol, not a letter: it becomes U+FFFD, which
+/// separates words but spells none. Opaque names (`g12`, `cid0042`) stay unmapped, because
+/// they could stand for anything.
+fn glyph_unicode(name: &str) -> Option<String> {
+    if let Some(u) = unicode_for_glyph_name(name) {
+        return Some(u);
+    }
+    let base = name.split('.').next().unwrap_or(name);
+    (base.len() >= 4 && base.bytes().all(|b| b.is_ascii_alphabetic()))
+        .then(|| "\u{FFFD}".to_string())
+}
+
 /// Reads a `/W` or `/W2` array: `c [v...]` runs and `c1 c2 v...` ranges, `per` numbers a CID.
 fn parse_cid_widths(doc: &Document, arr: &[Object], per: usize, put: &mut impl FnMut(u32, &[f64])) {
     const MAX_CIDS: u32 = 0x1_0000;
@@ -498,8 +519,15 @@ fn parse_cid_widths(doc: &Document, arr: &[Object], per: usize, put: &mut impl F
     }
 }
 
-/// The encoding built into an embedded Type 1 font program (`dup 65 /A put` lines).
+/// The encoding built into an embedded Type 1 font program: `dup 65 /A put` lines of a
+/// FontFile, or the encoding and charset of a bare CFF (FontFile3 /Type1C).
 fn type1_builtin_encoding(doc: &Document, descriptor: &Dictionary) -> Option<Vec<Option<String>>> {
+    if let Some(Object::Stream(s)) = get(doc, descriptor, b"FontFile3") {
+        if get_name(doc, &s.dict, b"Subtype") == Some(b"Type1C") {
+            return super::cff_encoding::cff_builtin_encoding(&stream_bytes(s).ok()?);
+        }
+        return None;
+    }
     let Some(Object::Stream(s)) = get(doc, descriptor, b"FontFile") else {
         return None;
     };

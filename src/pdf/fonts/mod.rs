@@ -4,6 +4,7 @@
 //! Unicode value lets a name slip past the matcher — so every guess is recorded and a glyph
 //! with no trustworthy Unicode makes the file fail rather than pass unchecked.
 
+pub mod cff_encoding;
 pub mod cmap;
 pub mod encoding;
 mod font;
