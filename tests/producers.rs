@@ -108,11 +108,19 @@ fn every_producer_fixture_is_redacted_cleanly_and_keeps_its_neighbours() {
                         failures.push(format!("{name}: pdf-extract still reads {term:?}"));
                     }
                 }
-                failures.extend(
-                    verify::compare_keep(&before, &after, &t.keep, true)
-                        .into_iter()
-                        .map(|p| format!("{name}: {p}")),
-                );
+                // pdf-extract sometimes misses a word in the input that it reads in the output
+                // (Ghostscript's justified `'` lines): only fewer occurrences count as damage.
+                for word in &t.keep {
+                    let fewer = verify::pages_of(&before).into_iter().any(|page| {
+                        verify::find_occurrences(&after, page, word).len()
+                            < verify::find_occurrences(&before, page, word).len()
+                    });
+                    let problems =
+                        verify::compare_keep(&before, &after, std::slice::from_ref(word), true);
+                    if fewer || problems.iter().any(|p| p.contains("moved")) {
+                        failures.extend(problems.into_iter().map(|p| format!("{name}: {p}")));
+                    }
+                }
             }
             (Err(e), _) | (_, Err(e)) => {
                 eprintln!("{name}: pdf-extract cannot read it ({e}); text checks skipped")

@@ -114,6 +114,8 @@ pub enum ShowItem {
 pub struct PageGlyph {
     pub show: usize,
     pub code: u32,
+    /// Bytes in the code (1 for simple fonts; 1-4 for composite fonts).
+    pub code_len: usize,
     pub unicode: Option<String>,
     pub source: UnicodeSource,
     pub font: Arc<Font>,
@@ -499,6 +501,7 @@ impl<'a> Interpreter<'a> {
                         self.scan.glyphs.push(PageGlyph {
                             show: show_index,
                             code: g.code,
+                            code_len: g.len,
                             unicode: u.map(|c| c.into_owned()),
                             source,
                             font: font.clone(),

@@ -6,6 +6,7 @@
 //! result before it is released.
 
 pub mod fonts;
+mod fontscrub;
 pub mod geom;
 pub mod inspect;
 pub mod interpret;

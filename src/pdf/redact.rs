@@ -161,7 +161,9 @@ pub fn redact_pdf(input: &[u8], terms: &TermSet) -> Result<RedactedPdf, PdfError
         apply_page(&mut doc, *page_id, scan, plan, terms).map_err(PdfError::Write)?;
     }
 
-    let removals = sanitize(&mut doc, terms, &fonts);
+    let pairs: Vec<(&PageScan, &PagePlan)> = scans.iter().map(|(_, _, s)| s).zip(&plans).collect();
+    let mut removals = super::fontscrub::scrub_fonts(&mut doc, &pairs);
+    removals.extend(sanitize(&mut doc, terms, &fonts));
     let pages = scans.len();
     drop(scans);
     let bytes = write::write(&mut doc).map_err(PdfError::Write)?;
