@@ -86,7 +86,7 @@ fn zeroed_widths(doc: &Document, id: ObjectId, codes: &HashSet<Code>) -> Option<
     let first = dict
         .get(b"FirstChar")
         .ok()
-        .and_then(|o| super::objects::number(o))? as i64;
+        .and_then(super::objects::number)? as i64;
     let widths = match super::objects::get(doc, dict, b"Widths")? {
         Object::Array(a) => a.clone(),
         _ => return None,
