@@ -225,10 +225,16 @@ pub fn page_resources<'a>(doc: &'a Document, page: &'a Dictionary) -> Option<&'a
     None
 }
 
+/// Parses a content stream, all of it. A lenient parse that stops at the first thing it
+/// does not understand would silently hide every glyph after it from the search, so a stream
+/// that does not parse to its end is an error.
 pub fn decode_ops(bytes: &[u8]) -> Result<Vec<Operation>, ScanError> {
-    Content::decode(bytes)
-        .map(|c| c.operations)
-        .map_err(|e| ScanError::Content(e.to_string()))
+    Content::decode_strict(bytes).map(|c| c.operations).map_err(|_| {
+        let parsed = Content::decode(bytes).map(|c| c.operations.len()).unwrap_or(0);
+        ScanError::Content(format!(
+            "it stops making sense after {parsed} operators (unbalanced string or array, or an inline image this reader cannot skip)"
+        ))
+    })
 }
 
 impl<'a> Interpreter<'a> {
