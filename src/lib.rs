@@ -5,6 +5,7 @@
 
 pub mod demo;
 pub mod fsutil;
+pub mod ingest;
 pub mod pdf;
 pub mod redact_files;
 pub mod text;
