@@ -38,6 +38,23 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Read exports and files (PST, .msg, .eml, mbox, zip, PDF, spreadsheets, .docx, text) into
+    /// an inventory of every item and the text later stages search. Exit 0 unless --strict and
+    /// some item failed (then 1).
+    Ingest {
+        /// Files or folders (walked recursively); zips are read in place.
+        #[arg(required = true)]
+        sources: Vec<PathBuf>,
+        /// Folder for inventory.csv and text/ (created owner-only).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Exit 1 when any item failed.
+        #[arg(long)]
+        strict: bool,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Show what the engine sees: each text operator with font, encoding, Unicode and box.
     Inspect {
         file: PathBuf,
@@ -115,6 +132,12 @@ fn main() -> ExitCode {
             }
         }
         Command::Demo { out } => disclose_demo(&out),
+        Command::Ingest {
+            sources,
+            out,
+            strict,
+            quiet,
+        } => run_ingest(&sources, &out, strict, quiet),
     }
 }
 
@@ -161,6 +184,51 @@ fn run_batch(batch: &Batch) -> ExitCode {
         batch.out.join("redaction-log.csv").display()
     );
     ExitCode::from(report.exit_code() as u8)
+}
+
+fn run_ingest(sources: &[PathBuf], out: &std::path::Path, strict: bool, quiet: bool) -> ExitCode {
+    use disclose::ingest::{ingest, IngestOptions, Limits, State};
+    let opts = IngestOptions {
+        limits: Limits::default(),
+        progress: !quiet,
+    };
+    let started = std::time::Instant::now();
+    let report = match ingest(sources, out, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("disclose: cannot write to {}: {e}", out.display());
+            return ExitCode::from(1);
+        }
+    };
+    for r in report
+        .rows
+        .iter()
+        .filter(|r| matches!(r.state, State::Failed | State::Unsupported))
+    {
+        eprintln!(
+            "disclose: {}: {}: {}",
+            r.source_path,
+            r.state.label(),
+            r.detail
+        );
+    }
+    eprintln!(
+        "{} item(s) from {:.1} MB in {:.1}s: {} ok, {} duplicate, {} failed, {} unsupported. Inventory: {}",
+        report.rows.len(),
+        report.bytes_read as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        report.count(State::Ok),
+        report.count(State::Duplicate),
+        report.count(State::Failed),
+        report.count(State::Unsupported),
+        out.join("inventory.csv").display()
+    );
+    eprint!("{}", disclose::ingest::inventory::summary(&report.rows));
+    if strict && report.count(State::Failed) > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn disclose_demo(out: &std::path::Path) -> ExitCode {

@@ -144,7 +144,12 @@ pub struct Own {
 
 impl Own {
     pub fn new(kind: ItemKind, text: String) -> Own {
-        Own { kind, text, mail: None, notes: Vec::new() }
+        Own {
+            kind,
+            text,
+            mail: None,
+            notes: Vec::new(),
+        }
     }
 }
 
@@ -157,15 +162,24 @@ pub struct Child {
     pub content: ChildContent,
 }
 
+// A Parsed child is the common case for mailboxes and is moved once; boxing it buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum ChildContent {
     /// Stored bytes: the driver identifies the format and reads them (attachments, zip entries).
     Bytes(Vec<u8>),
     /// Already read by the container's reader (a PST message, an embedded .msg, a sheet).
     /// `hash_bytes` is what its SHA-256 is taken over (documented per reader).
-    Parsed { own: Own, hash_bytes: Vec<u8>, children: Vec<Child> },
+    Parsed {
+        own: Own,
+        hash_bytes: Vec<u8>,
+        children: Vec<Child>,
+    },
     /// A part that could not be read; the rest of the container goes on.
-    Failed { reason: String, hash_bytes: Option<Vec<u8>> },
+    Failed {
+        reason: String,
+        hash_bytes: Option<Vec<u8>>,
+    },
 }
 
 /// Why an object could not be read. The message names the problem; the driver adds the path.
@@ -187,7 +201,7 @@ impl fmt::Display for ReadError {
             ReadError::Corrupt(m) => write!(f, "cannot read: {m}"),
             ReadError::Encrypted(m) => write!(f, "encrypted: {m}"),
             ReadError::Limit(m) => write!(f, "limit reached: {m}"),
-            ReadError::Unsupported(m) => write!(f, "unsupported: {m}"),
+            ReadError::Unsupported(m) => f.write_str(m),
         }
     }
 }

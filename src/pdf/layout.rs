@@ -53,6 +53,23 @@ pub fn page_text_with(glyphs: &[PageGlyph], drop_line_hyphens: bool) -> MappedTe
     text
 }
 
+/// The page's text for people and for the search index: glyphs as drawn, word gaps as
+/// spaces, line changes as newlines.
+pub fn plain_text(glyphs: &[PageGlyph]) -> String {
+    let mut out = String::new();
+    for (i, g) in glyphs.iter().enumerate() {
+        if i > 0 {
+            match gap_between(&glyphs[i - 1], g) {
+                Gap::Line => out.push('\n'),
+                Gap::Word => out.push(' '),
+                Gap::None => {}
+            }
+        }
+        out.push_str(g.unicode.as_deref().unwrap_or("\u{FFFD}"));
+    }
+    out
+}
+
 pub fn page_text(glyphs: &[PageGlyph]) -> MappedText {
     page_text_with(glyphs, false)
 }
