@@ -21,8 +21,8 @@ Four kinds, in turn:
              "Łukasz Nowak", "Nguyễn Thị Mai"), pupil and parent contact table; 2-6 pages
 
 The SAR's data subject is Amelia Hartley (a keep word everywhere); the third parties whose data must
-go are the six pupils below, in both printed forms, with their UPNs, plus two parents' mobiles and
-an e-mail address (21 terms).
+go are the eight pupils below (two only in the contacts kind), in both printed forms, with their
+UPNs, plus two parents' mobiles and an e-mail address: 27 terms, the same for every file.
 """
 import argparse
 import json

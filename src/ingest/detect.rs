@@ -19,8 +19,10 @@ pub enum Format {
     Text,
     Image,
     Media,
-    /// A legacy Word document (OLE), an encrypted Office file, and the like.
+    /// A legacy Word document (OLE) and the like.
     UnsupportedDocument(&'static str),
+    /// An Office file that opens only with a password.
+    Encrypted(&'static str),
     Unknown,
 }
 
@@ -63,17 +65,10 @@ pub fn detect(bytes: &[u8], name: &str) -> Format {
         "htm" | "html" => return Format::Html,
         _ => {}
     }
-    if head.starts_with(b"From ")
-        && looks_like_headers(
-            &head[head
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(head.len(), |p| p + 1)..],
-        )
-    {
+    if super::mbox::looks_like_mbox(head) {
         return Format::Mbox;
     }
-    if looks_like_headers(head) {
+    if super::eml::looks_like_eml(head) || looks_like_headers(head) {
         return Format::Eml;
     }
     let lower: Vec<u8> = head.iter().take(512).map(u8::to_ascii_lowercase).collect();
@@ -198,7 +193,7 @@ fn ole_kind(bytes: &[u8], e: &str) -> Format {
     if contains(dir, &utf16("__substg1.0_")) {
         Format::Msg
     } else if contains(dir, &utf16("EncryptedPackage")) {
-        Format::UnsupportedDocument("encrypted Office document: it opens only with a password")
+        Format::Encrypted("Office document that opens only with a password")
     } else if contains(dir, &utf16("Workbook")) || contains(dir, &utf16("Book")) {
         Format::Workbook
     } else if contains(dir, &utf16("WordDocument")) {

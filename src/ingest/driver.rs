@@ -102,6 +102,9 @@ pub struct Ingestor<'a> {
 struct Ctx<'a> {
     rows: Vec<Row>,
     ing: &'a Ingestor<'a>,
+    /// The mailbox messages being read belong to, when their container names it (an mbox
+    /// file is named after its account; a PST reader sets it itself).
+    mailbox: Option<String>,
 }
 
 impl Ingestor<'_> {
@@ -110,6 +113,7 @@ impl Ingestor<'_> {
         let mut ctx = Ctx {
             rows: Vec::new(),
             ing: self,
+            mailbox: None,
         };
         let order = vec![index as u32];
         let key = file.label.clone();
@@ -196,7 +200,7 @@ fn kind_of(format: Format) -> ItemKind {
         Format::Text => ItemKind::Text,
         Format::Image => ItemKind::Image,
         Format::Media => ItemKind::Media,
-        Format::UnsupportedDocument(_) | Format::Unknown => ItemKind::Other,
+        Format::UnsupportedDocument(_) | Format::Encrypted(_) | Format::Unknown => ItemKind::Other,
     }
 }
 
@@ -240,7 +244,10 @@ impl Ctx<'_> {
         let reader = match reader_for(format) {
             Ok(r) => r,
             Err(e) => {
-                row.state = State::Unsupported;
+                row.state = match e {
+                    ReadError::Unsupported(_) => State::Unsupported,
+                    _ => State::Failed,
+                };
                 row.detail = e.to_string();
                 self.rows.push(row);
                 return;
@@ -254,6 +261,11 @@ impl Ctx<'_> {
         // Each child is visited the moment the reader hands it over, so a mailbox of ten
         // thousand messages is never held whole.
         let mut ordinal = 0u32;
+        let outer_mailbox = self.mailbox.clone();
+        if format == Format::Mbox {
+            let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+            self.mailbox = Some(stem.to_string());
+        }
         let result = {
             let mut emit = |c: Child| {
                 self.child(c, &path, &key, &id, &order, ordinal, depth);
@@ -261,6 +273,7 @@ impl Ctx<'_> {
             };
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader(&input, &mut emit)))
         };
+        self.mailbox = outer_mailbox;
         let own = match result {
             Ok(Ok(own)) => Some(own),
             Ok(Err(e)) => {
@@ -294,6 +307,11 @@ impl Ctx<'_> {
         text.push_str(&own.text);
         if !own.notes.is_empty() {
             row.detail = own.notes.join("; ");
+        }
+        if let Some(m) = own.mail.as_mut() {
+            if m.mailbox.is_none() {
+                m.mailbox.clone_from(&self.mailbox);
+            }
         }
         row.mail = own.mail.take();
         let file = self.ing.text_dir.join(format!("{}.txt", row.id));

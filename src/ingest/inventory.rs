@@ -33,7 +33,8 @@ pub fn dedupe(rows: &mut [Row]) -> Vec<String> {
     let mut by_mid: HashMap<String, String> = HashMap::new();
     let mut dups = Vec::new();
     for row in rows.iter_mut() {
-        if row.state != State::Ok {
+        // Empty objects (a blank sheet, a zero-byte attachment) are alike without being copies.
+        if row.state != State::Ok || row.size == 0 {
             continue;
         }
         let mid = row

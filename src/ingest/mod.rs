@@ -6,13 +6,20 @@
 
 pub mod detect;
 pub mod dispatch;
+pub mod docx;
 pub mod driver;
 pub mod eml;
 pub mod export_meta;
 pub mod inventory;
+pub mod mbox;
 pub mod model;
+pub mod msg;
 pub mod pdf;
+pub mod plain;
+pub mod pst;
+pub mod sheet;
 pub mod walk;
+pub mod zip;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

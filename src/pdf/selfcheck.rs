@@ -44,9 +44,13 @@ pub fn find_residue(pdf: &[u8], terms: &TermSet) -> Result<Option<String>, Strin
                 continue;
             }
             let Ok(bytes) = stream_bytes(s) else { continue };
-            let latin1: String = bytes.iter().map(|&b| b as char).collect();
-            let utf8 = String::from_utf8_lossy(&bytes);
-            if terms.occurs_in(&xml_text(&utf8)) || terms.occurs_in(&literal_strings(&latin1)) {
+            // One reading covers XML (metadata: UTF-8 with character references) and content
+            // or script streams (literal strings with escapes, in any single-byte encoding).
+            let text = match std::str::from_utf8(&bytes) {
+                Ok(utf8) => xml_text(utf8),
+                Err(_) => bytes.iter().map(|&b| b as char).collect(),
+            };
+            if terms.occurs_in(&literal_strings(&text)) {
                 return Ok(Some(format!(
                     "stream object {} {} holds a term",
                     id.0, id.1

@@ -14,6 +14,15 @@ pub const NO_ORIGIN: u32 = u32::MAX;
 
 /// Folds one source character into `out`.
 fn fold_char(c: char, out: &mut impl FnMut(char)) {
+    // Most text is ASCII: fold it without the Unicode tables.
+    if c.is_ascii() {
+        return out(match c {
+            'A'..='Z' => c.to_ascii_lowercase(),
+            '`' => '\'',
+            c if c.is_ascii_whitespace() || c.is_ascii_control() => ' ',
+            c => c,
+        });
+    }
     decompose_compatible(c, |d| {
         for l in d.to_lowercase() {
             if is_combining_mark(l) {
