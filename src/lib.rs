@@ -3,9 +3,11 @@
 //! The library is organised in pipeline order. Today it holds the shared text model and the
 //! PDF redaction engine; the `redact_files` module is the batch behind `disclose redact`.
 
+pub mod case;
 pub mod demo;
 pub mod fsutil;
 pub mod ingest;
 pub mod pdf;
 pub mod redact_files;
+pub mod search;
 pub mod text;

@@ -55,6 +55,32 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Work out the statutory due date: one calendar month from the day the clock starts (three
+    /// when extended), plus paused days, rolled past weekends and bank holidays.
+    Deadline {
+        /// Day the request was received (YYYY-MM-DD).
+        #[arg(long)]
+        received: chrono::NaiveDate,
+        /// Day identity was verified, if the clock waited for it.
+        #[arg(long)]
+        id_verified: Option<chrono::NaiveDate>,
+        /// Complex or numerous: three months in all.
+        #[arg(long)]
+        extended: bool,
+        /// A clock pause FROM..TO (both days counted); repeatable.
+        #[arg(long, value_name = "FROM..TO")]
+        paused: Vec<String>,
+        /// Bank holidays of another nation: one date a line, or gov.uk's bank-holidays.json.
+        #[arg(long, value_name = "FILE")]
+        holidays: Option<PathBuf>,
+    },
+    /// Start or inspect a case file.
+    Case {
+        #[command(subcommand)]
+        action: CaseAction,
+    },
+    /// The SAR log: every case.toml under a folder with its due date, soonest first.
+    Log { dir: PathBuf },
     /// Show what the engine sees: each text operator with font, encoding, Unicode and box.
     Inspect {
         file: PathBuf,
@@ -68,6 +94,14 @@ enum Command {
         #[arg(long, default_value = "out/demo")]
         out: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum CaseAction {
+    /// Write a commented case.toml template into DIR.
+    New { dir: PathBuf },
+    /// The due date, days left, and which tracker steps are done.
+    Status { case: PathBuf },
 }
 
 fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
@@ -132,6 +166,35 @@ fn main() -> ExitCode {
             }
         }
         Command::Demo { out } => disclose_demo(&out),
+        Command::Deadline {
+            received,
+            id_verified,
+            extended,
+            paused,
+            holidays,
+        } => run_deadline(
+            received,
+            id_verified,
+            extended,
+            &paused,
+            holidays.as_deref(),
+        ),
+        Command::Case {
+            action: CaseAction::New { dir },
+        } => case_new(&dir),
+        Command::Case {
+            action: CaseAction::Status { case },
+        } => match disclose::case::casefile::Case::load(&case) {
+            Ok(c) => {
+                print!(
+                    "{}",
+                    disclose::case::status::status_text(&c, chrono::Local::now().date_naive())
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => usage_error(e),
+        },
+        Command::Log { dir } => sar_log(&dir),
         Command::Ingest {
             sources,
             out,
@@ -184,6 +247,110 @@ fn run_batch(batch: &Batch) -> ExitCode {
         batch.out.join("redaction-log.csv").display()
     );
     ExitCode::from(report.exit_code() as u8)
+}
+
+fn run_deadline(
+    received: chrono::NaiveDate,
+    id_verified: Option<chrono::NaiveDate>,
+    extended: bool,
+    paused: &[String],
+    holidays: Option<&std::path::Path>,
+) -> ExitCode {
+    use disclose::case::deadline::{compute, DeadlineInput};
+    use disclose::case::holidays::Holidays;
+    let mut pauses = Vec::new();
+    for p in paused {
+        let parsed = p.split_once("..").and_then(|(a, b)| {
+            Some((
+                chrono::NaiveDate::parse_from_str(a.trim(), "%Y-%m-%d").ok()?,
+                chrono::NaiveDate::parse_from_str(b.trim(), "%Y-%m-%d").ok()?,
+            ))
+        });
+        match parsed {
+            Some(pair) => pauses.push(pair),
+            None => {
+                return usage_error(format!(
+                    "--paused {p:?}: write FROM..TO as YYYY-MM-DD..YYYY-MM-DD"
+                ))
+            }
+        }
+    }
+    let hol = match holidays {
+        Some(path) => match Holidays::from_file(path, None) {
+            Ok(h) => h,
+            Err(e) => return usage_error(e),
+        },
+        None => Holidays::england_and_wales(),
+    };
+    let input = DeadlineInput {
+        received,
+        id_verified,
+        extended,
+        paused: pauses,
+    };
+    match compute(&input, &hol) {
+        Ok(d) => {
+            println!("{}", d.due.format("%Y-%m-%d"));
+            println!("{}", d.working);
+            ExitCode::SUCCESS
+        }
+        Err(e) => usage_error(e),
+    }
+}
+
+fn case_new(dir: &std::path::Path) -> ExitCode {
+    let path = dir.join("case.toml");
+    if path.exists() {
+        return usage_error(format!(
+            "{} exists already; not overwritten",
+            path.display()
+        ));
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return usage_error(format!("cannot create {}: {e}", dir.display()));
+    }
+    match disclose::fsutil::write_atomic(&path, disclose::case::casefile::TEMPLATE.as_bytes()) {
+        Ok(()) => {
+            println!("wrote {}: fill in the request, the subject and the sources, then run `disclose terms check {}`", path.display(), path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => usage_error(format!("cannot write {}: {e}", path.display())),
+    }
+}
+
+fn sar_log(dir: &std::path::Path) -> ExitCode {
+    let today = chrono::Local::now().date_naive();
+    let entries = disclose::case::status::sar_log(dir);
+    if entries.is_empty() {
+        println!("no case.toml under {}", dir.display());
+    }
+    for e in entries {
+        let due = e
+            .due
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_else(|| "?".into());
+        let state = match (&e.sent, e.due, &e.problem) {
+            (Some(s), _, _) => format!("sent {s}"),
+            (None, Some(d), _) => {
+                let left = (d - today).num_days();
+                if left < 0 {
+                    format!("OVERDUE {} day(s)", -left)
+                } else {
+                    format!("{left} day(s) left")
+                }
+            }
+            (None, None, Some(p)) => format!("problem: {p}"),
+            (None, None, None) => String::new(),
+        };
+        println!(
+            "{due}  {:<16} received {:<10}  {:<20} {}",
+            e.reference,
+            e.received,
+            state,
+            e.path.display()
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 fn run_ingest(sources: &[PathBuf], out: &std::path::Path, strict: bool, quiet: bool) -> ExitCode {

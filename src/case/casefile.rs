@@ -1,0 +1,419 @@
+//! `case.toml`: the SAR tracker record as a file. Everything a later step needs — who asked,
+//! about whom, by when, what to search and where — lives here, so each step can be checked and
+//! re-run, and the file itself is the record a DPO shows when asked how the request was handled.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer};
+
+/// A calendar date written `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date(pub NaiveDate);
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| {
+                serde::de::Error::custom(format!("expected a date written YYYY-MM-DD, found {s:?}"))
+            })
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relationship {
+    Pupil,
+    Parent,
+    Staff,
+    Solicitor,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResponseFormat {
+    Electronic,
+    Paper,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub received: Date,
+    pub requester: String,
+    pub relationship: Relationship,
+    #[serde(default = "default_format")]
+    pub format: ResponseFormat,
+    /// How the request arrived (email, letter, verbal...), for the SAR log.
+    #[serde(default)]
+    pub channel: Option<String>,
+    pub id_verified: Option<Date>,
+    #[serde(default)]
+    pub extended: bool,
+    /// Why the deadline was extended (the requester must be told within the first month).
+    #[serde(default)]
+    pub extension_reason: Option<String>,
+    /// Clarification asked .. answer received, both days counted (UK GDPR Art 12A).
+    #[serde(default)]
+    pub paused: Vec<[Date; 2]>,
+}
+
+fn default_format() -> ResponseFormat {
+    ResponseFormat::Electronic
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subject {
+    pub name: String,
+    #[serde(default)]
+    pub also_known_as: Vec<String>,
+    pub upn: Option<String>,
+    pub uln: Option<String>,
+    pub dob: Option<Date>,
+    #[serde(default)]
+    pub other_ids: Vec<String>,
+    /// The subject's own mailboxes: mail to or from them is theirs already, not searched.
+    #[serde(default)]
+    pub accounts: Vec<String>,
+    /// First and last day on roll (the last may be absent while the pupil is still at school).
+    #[serde(default)]
+    pub on_roll: Vec<Date>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Search {
+    pub terms: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub staff_domains: Vec<String>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redaction {
+    #[serde(default)]
+    pub always: Vec<String>,
+    #[serde(default)]
+    pub never: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sources {
+    pub roster: Option<PathBuf>,
+    pub paths: Vec<PathBuf>,
+    /// Bank holidays for a nation other than England and Wales (one date a line, or gov.uk JSON).
+    pub holidays: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    #[serde(default = "default_out")]
+    pub dir: PathBuf,
+}
+
+fn default_out() -> PathBuf {
+    PathBuf::from("out")
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output { dir: default_out() }
+    }
+}
+
+/// Dates the redaction lead records as the tracker's manual steps are done.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tracker {
+    pub acknowledged: Option<Date>,
+    pub extension_notified: Option<Date>,
+    pub reviewed: Option<Date>,
+    pub sent: Option<Date>,
+    pub password_sent: Option<Date>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    pub reference: String,
+    pub request: Request,
+    pub subject: Subject,
+    pub search: Search,
+    #[serde(default)]
+    pub redaction: Redaction,
+    pub sources: Sources,
+    #[serde(default)]
+    pub output: Output,
+    #[serde(default)]
+    pub tracker: Tracker,
+}
+
+/// A loaded case: the record plus the folder its relative paths are relative to.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub file: CaseFile,
+    pub path: PathBuf,
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl Case {
+    pub fn load(path: &Path) -> Result<Case, CaseError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CaseError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Case, CaseError> {
+        let invalid = |message: String| CaseError::Invalid {
+            path: path.display().to_string(),
+            message,
+        };
+        let file: CaseFile =
+            toml::from_str(text).map_err(|e| invalid(e.to_string().trim_end().to_string()))?;
+        file.validate().map_err(invalid)?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(Case {
+            file,
+            path: path.to_path_buf(),
+            dir,
+        })
+    }
+
+    /// A path from the case file, relative to the case file's folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.dir.join(p)
+        }
+    }
+
+    pub fn out_dir(&self) -> PathBuf {
+        self.resolve(&self.file.output.dir)
+    }
+
+    pub fn roster_path(&self) -> Option<PathBuf> {
+        self.file.sources.roster.as_ref().map(|p| self.resolve(p))
+    }
+
+    pub fn source_paths(&self) -> Vec<PathBuf> {
+        self.file
+            .sources
+            .paths
+            .iter()
+            .map(|p| self.resolve(p))
+            .collect()
+    }
+
+    /// The search date range: `[search] from/to`, defaulting to the first day on roll and the
+    /// day the request was received.
+    pub fn date_range(&self) -> (Option<NaiveDate>, NaiveDate) {
+        let s = &self.file.search;
+        let from = s
+            .from
+            .or_else(|| self.file.subject.on_roll.first().copied())
+            .map(|d| d.0);
+        let to = s.to.map(|d| d.0).unwrap_or(self.file.request.received.0);
+        (from, to)
+    }
+}
+
+impl CaseFile {
+    /// Checks that deserialising cannot: relations between fields, and values that would make a
+    /// step silently do the wrong thing.
+    fn validate(&self) -> Result<(), String> {
+        if self.reference.trim().is_empty() {
+            return Err("reference: must not be empty (e.g. \"SAR-2026-014\")".into());
+        }
+        if self.subject.name.trim().is_empty() {
+            return Err("subject.name: must not be empty".into());
+        }
+        if self.search.terms.iter().all(|t| t.trim().is_empty()) {
+            return Err(
+                "search.terms: give at least one include term, e.g. '\"Ava Thompson\"'".into(),
+            );
+        }
+        if self.sources.paths.is_empty() {
+            return Err("sources.paths: list at least one folder or file to search".into());
+        }
+        for (i, [a, b]) in self.request.paused.iter().enumerate() {
+            if b < a {
+                return Err(format!(
+                    "request.paused[{i}]: ends ({b}) before it starts ({a})"
+                ));
+            }
+        }
+        if let Some(v) = self.request.id_verified {
+            if v < self.request.received {
+                return Err(format!(
+                    "request.id_verified: {v} is before request.received {}",
+                    self.request.received
+                ));
+            }
+        }
+        if self.subject.on_roll.len() > 2 {
+            return Err("subject.on_roll: give [first day] or [first day, last day]".into());
+        }
+        if let [a, b] = self.subject.on_roll[..] {
+            if b < a {
+                return Err(format!(
+                    "subject.on_roll: last day {b} is before first day {a}"
+                ));
+            }
+        }
+        if let (Some(a), Some(b)) = (self.search.from, self.search.to) {
+            if b < a {
+                return Err(format!("search.to: {b} is before search.from {a}"));
+            }
+        }
+        for d in &self.search.staff_domains {
+            if d.contains('@') || d.trim().is_empty() || d.contains(' ') {
+                return Err(format!(
+                    "search.staff_domains: {d:?} is not a domain (write e.g. \"oakfield.sch.uk\")"
+                ));
+            }
+        }
+        for a in &self.subject.accounts {
+            if !a.contains('@') {
+                return Err(format!("subject.accounts: {a:?} is not an email address"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The commented template `disclose case new` writes.
+pub const TEMPLATE: &str = r#"# The SAR record for one Subject Access Request. Relative paths are relative to this file.
+reference = "SAR-2026-014"
+
+[request]
+received = "2026-11-02"        # day the school received it, by any channel (the clock starts here)
+requester = "Mrs K. Thompson"
+relationship = "parent"        # pupil | parent | staff | solicitor | other
+format = "electronic"          # electronic | paper
+channel = "email"              # how it arrived
+# id_verified = "2026-11-04"   # if ID was needed: the clock starts at the later of received / id_verified
+extended = false               # true: complex or numerous, three months in all (tell the requester in month one)
+# extension_reason = "..."
+paused = []                    # clarification asked .. answer received, e.g. [["2026-11-10", "2026-11-17"]]
+
+[subject]
+name = "Ava Thompson"
+also_known_as = []             # other names the subject is known by, e.g. ["Ava-Mae Thompson"]
+# upn = "A123456789012"
+# uln = "1000000043"
+# dob = "2012-09-03"
+other_ids = []
+accounts = []                  # the subject's own mailboxes, e.g. ["ava.thompson@pupils.oakfield.sch.uk"]
+on_roll = ["2019-09-04"]       # first day on roll, and the last day if they have left
+
+[search]
+# Purview keyword syntax: "phrases", AND, OR, NOT (upper case only), (brackets), prefix*.
+terms = ['"Ava Thompson"', 'Ava AND Thompson']
+exclude = []                   # e.g. ['participants:ava.thompson@pupils.oakfield.sch.uk']
+staff_domains = ["oakfield.sch.uk"]
+# from = "2023-09-01"          # default: first day on roll
+# to = "2026-11-02"            # default: the day the request was received
+
+[redaction]
+always = []                    # always redact these, e.g. ["Jayden's dad"]
+never = []                     # never redact these, e.g. ["Oakfield Academy"]
+
+[sources]
+roster = "mis/roster.csv"      # the MIS export of pupils, staff and contacts (CSV or XLSX)
+paths = ["export/", "mis/", "drive/"]
+# holidays = "scotland.txt"    # bank holidays for another nation (default: England and Wales)
+
+[output]
+dir = "out"
+
+[tracker]                      # dates the manual steps were done
+# acknowledged = "2026-11-03"
+# reviewed = "2026-11-20"
+# sent = "2026-11-25"
+# password_sent = "2026-11-25"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_is_a_valid_case() {
+        let case = Case::parse(TEMPLATE, Path::new("/cases/x/case.toml")).expect("template parses");
+        assert_eq!(case.file.reference, "SAR-2026-014");
+        assert_eq!(case.out_dir(), PathBuf::from("/cases/x/out"));
+        assert_eq!(
+            case.roster_path(),
+            Some(PathBuf::from("/cases/x/mis/roster.csv"))
+        );
+        let (from, to) = case.date_range();
+        assert_eq!(from, NaiveDate::from_ymd_opt(2019, 9, 4));
+        assert_eq!(to, NaiveDate::from_ymd_opt(2026, 11, 2).unwrap());
+    }
+
+    #[test]
+    fn errors_name_the_field_and_what_is_allowed() {
+        let bad = TEMPLATE.replace("relationship = \"parent\"", "relationship = \"aunt\"");
+        let e = Case::parse(&bad, Path::new("case.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("relationship") && e.contains("pupil") && e.contains("solicitor"),
+            "{e}"
+        );
+        let bad = TEMPLATE.replace("received = \"2026-11-02\"", "received = \"02/11/2026\"");
+        let e = Case::parse(&bad, Path::new("case.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("received") && e.contains("YYYY-MM-DD"), "{e}");
+        let bad = TEMPLATE.replace("[output]", "colour = \"red\"\n[output]");
+        let e = Case::parse(&bad, Path::new("case.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("colour"), "{e}");
+        let bad = TEMPLATE.replace("paused = []", "paused = [[\"2026-11-17\", \"2026-11-10\"]]");
+        let e = Case::parse(&bad, Path::new("case.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("request.paused[0]"), "{e}");
+        let bad = TEMPLATE.replace(
+            "staff_domains = [\"oakfield.sch.uk\"]",
+            "staff_domains = [\"head@oakfield.sch.uk\"]",
+        );
+        let e = Case::parse(&bad, Path::new("case.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("staff_domains"), "{e}");
+    }
+}
