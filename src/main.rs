@@ -79,6 +79,20 @@ enum Command {
         #[command(subcommand)]
         action: CaseAction,
     },
+    /// Judge the case's search terms against the roster: one line per term, `allowed`,
+    /// `warning` or `forbidden`, and why. Exit 1 while any term is forbidden.
+    Terms {
+        #[command(subcommand)]
+        action: TermsAction,
+    },
+    /// Ingest the case's sources and decide, with reasons, which items are in scope; writes
+    /// OUT/inventory.csv with `in_scope` and `scope_reason`.
+    Scan {
+        case: PathBuf,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// The SAR log: every case.toml under a folder with its due date, soonest first.
     Log { dir: PathBuf },
     /// Show what the engine sees: each text operator with font, encoding, Unicode and box.
@@ -94,6 +108,12 @@ enum Command {
         #[arg(long, default_value = "out/demo")]
         out: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum TermsAction {
+    /// Check every include term of CASE.toml.
+    Check { case: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -195,6 +215,10 @@ fn main() -> ExitCode {
             Err(e) => usage_error(e),
         },
         Command::Log { dir } => sar_log(&dir),
+        Command::Terms {
+            action: TermsAction::Check { case },
+        } => terms_check(&case),
+        Command::Scan { case, quiet } => run_scan(&case, quiet),
         Command::Ingest {
             sources,
             out,
@@ -295,6 +319,74 @@ fn run_deadline(
             ExitCode::SUCCESS
         }
         Err(e) => usage_error(e),
+    }
+}
+
+fn load_case(path: &std::path::Path) -> Result<disclose::case::casefile::Case, ExitCode> {
+    disclose::case::casefile::Case::load(path).map_err(usage_error)
+}
+
+fn terms_check(case: &std::path::Path) -> ExitCode {
+    use disclose::search::term_check::{check_terms, Verdict};
+    let case = match load_case(case) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let roster = match disclose::search::scan::load_roster(&case) {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
+    };
+    let judgements = check_terms(&case, roster.as_ref());
+    for j in &judgements {
+        println!("{j}");
+    }
+    if judgements.iter().any(|j| j.verdict == Verdict::Forbidden) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_scan(case: &std::path::Path, quiet: bool) -> ExitCode {
+    let case = match load_case(case) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let started = std::time::Instant::now();
+    match disclose::search::scan::scan(&case, !quiet) {
+        Ok(r) => {
+            for j in r
+                .judgements
+                .iter()
+                .filter(|j| j.verdict != disclose::search::term_check::Verdict::Allowed)
+            {
+                eprintln!("disclose: term {j}");
+            }
+            let failed = r
+                .rows
+                .iter()
+                .filter(|x| x.state == disclose::ingest::State::Failed)
+                .count();
+            println!(
+                "{}: {} item(s) in {:.1}s; {} in scope, {} out of scope ({} could not be read and stay in scope until a person decides). Inventory: {}",
+                case.file.reference,
+                r.rows.len(),
+                started.elapsed().as_secs_f64(),
+                r.in_scope(),
+                r.rows.len() - r.in_scope(),
+                failed,
+                r.out.join("inventory.csv").display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(disclose::search::scan::ScanError::Forbidden(t)) => {
+            eprintln!("disclose: the scan did not run: forbidden search terms:\n{t}");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("disclose: {e}");
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -153,36 +153,45 @@ pub fn join_listing(
     rows.sort_by(|a, b| a.order.cmp(&b.order));
 }
 
-pub fn write_csv(rows: &[Row], path: &Path) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER).map_err(std::io::Error::other)?;
+/// The inventory's fields for each row, in [`HEADER`] order.
+pub fn csv_records(rows: &[Row]) -> std::io::Result<Vec<Vec<String>>> {
     let join = |v: &[super::model::Address]| {
         v.iter()
             .map(|a| a.to_string())
             .collect::<Vec<_>>()
             .join("; ")
     };
-    for r in rows {
-        let m = r.mail.as_ref();
-        w.write_record([
-            r.id.as_str(),
-            r.parent_id.as_deref().unwrap_or(""),
-            &r.source_path,
-            r.kind.label(),
-            &r.sha256,
-            &r.size.to_string(),
-            r.state.label(),
-            &r.detail,
-            m.and_then(|m| m.message_id.as_deref()).unwrap_or(""),
-            &m.map(|m| join(&m.from)).unwrap_or_default(),
-            &m.map(|m| join(&m.to)).unwrap_or_default(),
-            &m.map(|m| join(&m.cc)).unwrap_or_default(),
-            &m.and_then(|m| m.date)
-                .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-                .unwrap_or_default(),
-            m.map(|m| m.subject.as_str()).unwrap_or(""),
-        ])
-        .map_err(std::io::Error::other)?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let m = r.mail.as_ref();
+            vec![
+                r.id.clone(),
+                r.parent_id.clone().unwrap_or_default(),
+                r.source_path.clone(),
+                r.kind.label().to_string(),
+                r.sha256.clone(),
+                r.size.to_string(),
+                r.state.label().to_string(),
+                r.detail.clone(),
+                m.and_then(|m| m.message_id.clone()).unwrap_or_default(),
+                m.map(|m| join(&m.from)).unwrap_or_default(),
+                m.map(|m| join(&m.to)).unwrap_or_default(),
+                m.map(|m| join(&m.cc)).unwrap_or_default(),
+                m.and_then(|m| m.date)
+                    .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+                    .unwrap_or_default(),
+                m.map(|m| m.subject.clone()).unwrap_or_default(),
+            ]
+        })
+        .collect())
+}
+
+pub fn write_csv(rows: &[Row], path: &Path) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(HEADER).map_err(std::io::Error::other)?;
+    for rec in csv_records(rows)? {
+        w.write_record(&rec).map_err(std::io::Error::other)?;
     }
     let bytes = w
         .into_inner()

@@ -9,6 +9,9 @@
 
 pub mod matcher;
 pub mod query;
+pub mod scan;
+pub mod scope;
+pub mod term_check;
 
 pub use matcher::{
     BodySpan, Hits, Matcher, MatcherError, Place, PlaceCounts, SearchDoc, TermHits, Verdict,
