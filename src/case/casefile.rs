@@ -149,6 +149,15 @@ pub struct Tracker {
     pub password_sent: Option<Date>,
 }
 
+/// An exemption the school adds to the built-in catalogue.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomReason {
+    pub code: String,
+    pub citation: String,
+    pub description: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseFile {
@@ -163,6 +172,9 @@ pub struct CaseFile {
     pub output: Output,
     #[serde(default)]
     pub tracker: Tracker,
+    /// Exemption codes the school adds to the built-in catalogue (`[[reason]]` tables).
+    #[serde(default, rename = "reason")]
+    pub reasons: Vec<CustomReason>,
 }
 
 /// A loaded case: the record plus the folder its relative paths are relative to.
@@ -356,6 +368,12 @@ paths = ["export/", "mis/", "drive/"]
 
 [output]
 dir = "out"
+
+# Exemption codes beyond the built-in catalogue (`disclose reasons` lists them all):
+# [[reason]]
+# code = "LA-SAFEGUARDING"
+# citation = "DPA 2018 Sch 2 Pt 2 para 7"
+# description = "Information from the local authority's safeguarding team, withheld at its request."
 
 [tracker]                      # dates the manual steps were done
 # acknowledged = "2026-11-03"
