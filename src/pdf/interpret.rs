@@ -70,6 +70,8 @@ impl FontCache {
 #[derive(Debug)]
 pub struct Site {
     pub ops: Vec<Operation>,
+    /// Inline images cut out of the stream before parsing, by placeholder index.
+    pub inline_images: Vec<Vec<u8>>,
     pub kind: SiteKind,
     /// The resources its names were looked up in (the form's own or inherited).
     pub resources: Option<Dictionary>,
@@ -228,8 +230,12 @@ pub fn page_resources<'a>(doc: &'a Document, page: &'a Dictionary) -> Option<&'a
 /// Parses a content stream, all of it. A lenient parse that stops at the first thing it
 /// does not understand would silently hide every glyph after it from the search, so a stream
 /// that does not parse to its end is an error.
-pub fn decode_ops(bytes: &[u8]) -> Result<Vec<Operation>, ScanError> {
-    Content::decode_strict(bytes).map(|c| c.operations).map_err(|_| {
+/// Inline images are cut out first (see [`super::inline_image`]) and returned beside the
+/// operators, to be put back when the stream is written.
+pub fn decode_ops(bytes: &[u8]) -> Result<(Vec<Operation>, Vec<Vec<u8>>), ScanError> {
+    let (bytes, images) = super::inline_image::cut(bytes);
+    let bytes = &bytes[..];
+    Content::decode_strict(bytes).map(|c| (c.operations, images)).map_err(|_| {
         let parsed = Content::decode(bytes).map(|c| c.operations.len()).unwrap_or(0);
         ScanError::Content(format!(
             "it stops making sense after {parsed} operators (unbalanced string or array, or an inline image this reader cannot skip)"
@@ -253,9 +259,9 @@ impl<'a> Interpreter<'a> {
             .doc
             .get_dictionary(page_id)
             .map_err(|e| ScanError::Content(format!("page object: {e}")))?;
-        let ops = decode_ops(&page_content(self.doc, page)?)?;
+        let (ops, inline) = decode_ops(&page_content(self.doc, page)?)?;
         let resources = page_resources(self.doc, page);
-        self.run_site(ops, SiteKind::Page, resources, Matrix::IDENTITY)?;
+        self.run_site(ops, inline, SiteKind::Page, resources, Matrix::IDENTITY)?;
         Ok(self.scan)
     }
 
@@ -265,13 +271,14 @@ impl<'a> Interpreter<'a> {
         ops: Vec<Operation>,
         resources: Option<&'a Dictionary>,
     ) -> Result<PageScan, ScanError> {
-        self.run_site(ops, SiteKind::Page, resources, Matrix::IDENTITY)?;
+        self.run_site(ops, Vec::new(), SiteKind::Page, resources, Matrix::IDENTITY)?;
         Ok(self.scan)
     }
 
     fn run_site(
         &mut self,
         ops: Vec<Operation>,
+        inline_images: Vec<Vec<u8>>,
         kind: SiteKind,
         resources: Option<&'a Dictionary>,
         ctm: Matrix,
@@ -279,6 +286,7 @@ impl<'a> Interpreter<'a> {
         let site = self.scan.sites.len();
         self.scan.sites.push(Site {
             ops: Vec::new(),
+            inline_images,
             kind,
             resources: resources.cloned(),
         });
@@ -360,11 +368,18 @@ impl<'a> Interpreter<'a> {
                     }
                     self.show(site, idx, op, &gs, &mut tm, &tlm)?;
                 }
-                "Do" => {
-                    if let Some(Object::Name(n)) = op.operands.first() {
-                        self.draw_xobject(site, idx, n, resources, &gs)?;
+                "Do" => match op.operands.first() {
+                    Some(Object::Name(n))
+                        if super::inline_image::placeholder_index(n).is_some() =>
+                    {
+                        self.scan.images.push(ImagePlacement {
+                            bbox: Rect::unit_square(&gs.ctm),
+                            site,
+                        })
                     }
-                }
+                    Some(Object::Name(n)) => self.draw_xobject(site, idx, n, resources, &gs)?,
+                    _ => {}
+                },
                 "BI" => self.scan.images.push(ImagePlacement {
                     bbox: Rect::unit_square(&gs.ctm),
                     site,
@@ -610,11 +625,12 @@ impl<'a> Interpreter<'a> {
                     .filter(Matrix::is_finite)
                     .unwrap_or(Matrix::IDENTITY);
                 let bytes = stream_bytes(stream).map_err(ScanError::Content)?;
-                let ops = decode_ops(&bytes)?;
+                let (ops, inline) = decode_ops(&bytes)?;
                 let form_resources = get_dict(doc, &stream.dict, b"Resources").or(resources);
                 self.form_stack.push(*id);
                 let result = self.run_site(
                     ops,
+                    inline,
                     SiteKind::Form {
                         id: *id,
                         parent: site,

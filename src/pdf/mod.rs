@@ -8,6 +8,7 @@
 pub mod fonts;
 mod fontscrub;
 pub mod geom;
+mod inline_image;
 pub mod inspect;
 pub mod interpret;
 pub mod layout;

@@ -236,10 +236,12 @@ fn page_reviews(page: u32, scan: &PageScan, plan: &PagePlan) -> Vec<Review> {
     out
 }
 
-fn encode(ops: Vec<Operation>) -> Result<Vec<u8>, String> {
-    Content { operations: ops }
+/// Writes operators back to bytes, with the site's inline images restored in place.
+fn encode(ops: Vec<Operation>, inline_images: &[Vec<u8>]) -> Result<Vec<u8>, String> {
+    let bytes = Content { operations: ops }
         .encode()
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    Ok(super::inline_image::restore(&bytes, inline_images))
 }
 
 fn new_stream(doc: &mut Document, dict: Dictionary, content: Vec<u8>) -> ObjectId {
@@ -392,13 +394,13 @@ fn apply_page(
                         )),
                     );
                 }
-                let content = encode(ops)?;
+                let content = encode(ops, &site.inline_images)?;
                 let new_id = new_stream(doc, dict, content);
                 replaced.insert(s, new_id);
             }
             SiteKind::Page => {
                 let mut content = b"q\n".to_vec();
-                content.extend(encode(ops)?);
+                content.extend(encode(ops, &site.inline_images)?);
                 content.extend_from_slice(b"\nQ\n");
                 content.extend(box_ops(plan));
                 let content_id = new_stream(doc, Dictionary::new(), content);

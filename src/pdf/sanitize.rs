@@ -53,7 +53,7 @@ fn stream_text(doc: &Document, fonts: &FontCache, id: ObjectId) -> Result<String
     let Ok(Object::Stream(s)) = doc.get_object(id) else {
         return Ok(String::new());
     };
-    let ops = decode_ops(&stream_bytes(s)?).map_err(|e| e.to_string())?;
+    let (ops, _) = decode_ops(&stream_bytes(s)?).map_err(|e| e.to_string())?;
     let resources = get_dict(doc, &s.dict, b"Resources");
     let scan = Interpreter::new(doc, fonts)
         .scan_stream(ops, resources)
