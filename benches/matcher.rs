@@ -7,14 +7,16 @@
 //! `(Ava OR "Ava-Mae") AND Thompson NOT subject:newsletter`) in one automaton, over ~10 MB of
 //! generated staff mail (2,500 messages of ~4 KB with headers, subjects and attachment names).
 //!
-//! * `scan_eval`: `Matcher::scan` + `Matcher::eval` of the three terms, per message, one thread;
+//! * `scan_eval_1_thread`: `Matcher::scan` + `Matcher::eval` of the three terms, per message, one thread;
 //!   bytes are the body + subject bytes.
 //! * `scan_eval_rayon`: the same spread over the machine's cores, as `scan` will run it.
 //! * `scan_only`: `Matcher::scan` alone (folding and the automaton pass).
 //! * `build`: building the matcher.
+//! * `part_*`: where `scan` spends its time: folding the bodies with and without source
+//!   offsets, and the automaton alone over pre-folded bodies (as built, and forced to a DFA).
 //! * `ripgrep_j1` / `ripgrep`: `rg -F -i -c -f terms.txt` over the same bodies written one file
 //!   per message (one thread / rg's default), when `rg` is on PATH. Before the benches, a
-//!   best-of-5 wall-clock comparison of `scan_eval` with `rg -j1` is printed as a ratio.
+//!   best-of-3 wall-clock comparison of `scan_eval` with `rg -j1` is printed as a ratio.
 
 use std::path::Path;
 use std::process::Command;
@@ -26,7 +28,10 @@ use divan::counter::{BytesCount, ItemsCount};
 use divan::{black_box, Bencher};
 use rayon::prelude::*;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use disclose::search::matcher::fold_with_offsets;
 use disclose::search::{parse, Matcher, Query, SearchDoc};
+use disclose::text::normalize;
 
 const NAMES: usize = 5_000;
 const TEXT_BYTES: usize = 10 << 20;
@@ -297,7 +302,10 @@ fn scan_eval(m: &Matcher, mail: &Mail) -> usize {
 }
 
 fn main() {
-    compare_with_ripgrep();
+    // A name filter on the command line means "just these benches": skip the slow comparison.
+    if !std::env::args().skip(1).any(|a| !a.starts_with('-')) {
+        compare_with_ripgrep();
+    }
     divan::main();
 }
 
@@ -344,6 +352,68 @@ fn build(bencher: Bencher) {
         .bench(|| Matcher::new(black_box(&qs), black_box(&refs)).map(|m| m.pattern_count()));
 }
 
+// ------------------------------------------------------------------ where the time goes
+
+/// Folding the bodies with source offsets, as `scan` does.
+#[divan::bench(sample_count = 10)]
+fn part_fold_with_offsets(bencher: Bencher) {
+    let c = &*CORPUS;
+    bencher.counter(BytesCount::new(c.bytes)).bench(|| {
+        c.mails
+            .iter()
+            .map(|m| fold_with_offsets(black_box(&m.body)).text.len())
+            .sum::<usize>()
+    });
+}
+
+/// Folding the bodies without offsets (`normalize`).
+#[divan::bench(sample_count = 10)]
+fn part_normalize(bencher: Bencher) {
+    let c = &*CORPUS;
+    bencher.counter(BytesCount::new(c.bytes)).bench(|| {
+        c.mails
+            .iter()
+            .map(|m| normalize(black_box(&m.body)).len())
+            .sum::<usize>()
+    });
+}
+
+static FOLDED: LazyLock<(Vec<String>, Vec<String>)> = LazyLock::new(|| {
+    let c = &*CORPUS;
+    let mut pats: Vec<String> = c.names.iter().map(|n| normalize(n)).collect();
+    pats.extend(["ava thompson", "ava", "thompson", "ava-mae", "newsletter"].map(String::from));
+    let bodies = c.mails.iter().map(|m| normalize(&m.body)).collect();
+    (pats, bodies)
+});
+
+fn automaton_pass(bencher: Bencher, kind: Option<AhoCorasickKind>) {
+    let (pats, bodies) = &*FOLDED;
+    let ac = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(kind)
+        .build(pats)
+        .expect("automaton builds");
+    bencher.counter(BytesCount::new(CORPUS.bytes)).bench(|| {
+        bodies
+            .iter()
+            .map(|b| ac.find_overlapping_iter(black_box(b)).count())
+            .sum::<usize>()
+    });
+}
+
+/// The automaton alone over folded bodies, as `Matcher` builds it (the builder's choice: a
+/// contiguous NFA for this many names).
+#[divan::bench(sample_count = 10)]
+fn part_automaton_auto(bencher: Bencher) {
+    automaton_pass(bencher, None);
+}
+
+/// The same forced to a DFA: on the development machine no faster, for more memory.
+#[divan::bench(sample_count = 10)]
+fn part_automaton_dfa(bencher: Bencher) {
+    automaton_pass(bencher, Some(AhoCorasickKind::DFA));
+}
+
 // ------------------------------------------------------------------ ripgrep
 
 struct RgFixture {
@@ -380,7 +450,7 @@ fn run_rg(dir: &Path, threads: Option<usize>) -> bool {
         .unwrap_or(false)
 }
 
-#[divan::bench(sample_count = 10)]
+#[divan::bench(sample_count = 3)]
 fn ripgrep_j1(bencher: Bencher) {
     let Some(fx) = &*RG else {
         eprintln!("ripgrep_j1: rg not on PATH, skipped");
@@ -391,7 +461,7 @@ fn ripgrep_j1(bencher: Bencher) {
         .bench(|| run_rg(fx.dir.path(), Some(1)));
 }
 
-#[divan::bench(sample_count = 10)]
+#[divan::bench(sample_count = 3)]
 fn ripgrep(bencher: Bencher) {
     let Some(fx) = &*RG else {
         eprintln!("ripgrep: rg not on PATH, skipped");
@@ -417,7 +487,7 @@ fn best_of(n: usize, mut f: impl FnMut()) -> Duration {
 fn compare_with_ripgrep() {
     let c = &*CORPUS;
     let mb = c.bytes as f64 / 1e6;
-    let ours = best_of(5, || {
+    let ours = best_of(3, || {
         black_box(
             c.mails
                 .iter()
@@ -432,7 +502,7 @@ fn compare_with_ripgrep() {
         );
         return;
     };
-    let rg = best_of(5, || {
+    let rg = best_of(3, || {
         black_box(run_rg(fx.dir.path(), Some(1)));
     });
     println!(

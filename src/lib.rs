@@ -5,6 +5,7 @@
 
 pub mod case;
 pub mod demo;
+pub mod detect;
 pub mod fsutil;
 pub mod ingest;
 pub mod pdf;

@@ -7,21 +7,19 @@
 //! the document (word/embeddings) are passed on as children for the driver to read.
 //!
 //! A .docx is a zip, so the same bomb rules as any archive apply: the zip directory is checked
-//! against [`Limits`] before anything is inflated (see [`check_zip`]), and each part is read
-//! no further than its declared size.
+//! against [`Limits`] before anything is inflated (see [`open_checked`]), and each part is
+//! read no further than its declared size.
 
 use std::collections::BTreeSet;
-use std::io::{Cursor, Read, Seek};
+use std::io::Cursor;
 
 use quick_xml::events::{BytesStart, Event};
 use zip::ZipArchive;
 
-use super::model::{Child, ChildContent, Input, ItemKind, Limits, Own, ReadError};
-use super::sheet::{general_ref, Ole, OLE_MAGIC};
-
-/// Entries smaller than this are not held to the inflate-ratio bound: a few kilobytes of
-/// repetitive XML legitimately compress several hundredfold and cannot hurt anyone.
-const RATIO_EXEMPT_BYTES: u64 = 1 << 20;
+use super::model::{Child, ChildContent, Input, ItemKind, Own, ReadError};
+use super::ole::{Ole, OLE_MAGIC};
+use super::textconv::{attr_value, tidy, trim_end_spaces, xml_events, xml_text};
+use super::ziputil::{find_part, open_checked, part_names, read_part};
 
 /// Reads a .docx. Own text: body, then labelled sections for headers, footers, notes,
 /// comments, tracked deletions and document properties.
@@ -54,9 +52,7 @@ pub fn read(input: &Input, emit: &mut dyn FnMut(Child)) -> Result<Own, ReadError
     if !bytes.starts_with(b"PK") {
         return Err(ReadError::Corrupt("not a .docx (not a zip file)".into()));
     }
-    let mut zip =
-        ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt(format!("zip: {e}")))?;
-    check_zip(&zip, limits)?;
+    let mut zip = open_checked(bytes, limits)?;
     let names = part_names(&zip);
 
     let main = find_part(&names, "_rels/.rels")
@@ -216,33 +212,30 @@ fn natural_key(name: &str) -> (String, u64) {
 
 /// Target of the officeDocument relationship in `_rels/.rels`, normalised.
 fn office_document(xml: &[u8]) -> Option<String> {
-    let mut r = quick_xml::Reader::from_reader(xml);
-    let mut buf = Vec::new();
-    loop {
-        match r.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
-                let typ = attr(&e, "Type").unwrap_or_default();
-                if typ.ends_with("/officeDocument") {
-                    let t = attr(&e, "Target")?.replace('\\', "/");
-                    return Some(t.trim_start_matches('/').to_ascii_lowercase());
-                }
+    // The first officeDocument relationship decides, even when it names no target.
+    let mut found: Option<Option<String>> = None;
+    xml_events(xml, |ev| match ev {
+        Event::Start(e) | Event::Empty(e)
+            if found.is_none() && e.local_name().as_ref() == "Relationship" =>
+        {
+            let typ = attr(&e, "Type").unwrap_or_default();
+            if typ.ends_with("/officeDocument") {
+                found = Some(attr(&e, "Target").map(|t| {
+                    let t = t.replace('\\', "/");
+                    t.trim_start_matches('/').to_ascii_lowercase()
+                }));
             }
-            Ok(Event::Eof) | Err(_) => return None,
-            _ => {}
         }
-        buf.clear();
-    }
+        _ => {}
+    });
+    found.flatten()
 }
 
 fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == local)
-        .map(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map(|v| v.into_owned())
-                .unwrap_or_else(|_| a.value.to_string())
-        })
+        .map(|a| attr_value(&a).unwrap_or_else(|| a.value.to_string()))
 }
 
 /// Text of a WordprocessingML part (document, header, footer, notes): paragraphs become lines,
@@ -338,10 +331,14 @@ fn word_text(xml: &[u8], deletions: &mut Vec<String>) -> Result<String, String> 
                 }
                 _ => {}
             },
-            Event::Text(t) if in_del_text => del.push_str(&t.xml10_content()),
-            Event::Text(t) if in_text => out.push_str(&t.xml10_content()),
-            Event::GeneralRef(e) if in_del_text => del.push_str(&general_ref(&e)),
-            Event::GeneralRef(e) if in_text => out.push_str(&general_ref(&e)),
+            ev @ (Event::Text(_) | Event::GeneralRef(_)) if in_del_text || in_text => {
+                let t = xml_text(&ev).unwrap_or_default();
+                if in_del_text {
+                    del.push_str(&t);
+                } else {
+                    out.push_str(&t);
+                }
+            }
             Event::CData(t) if in_text => out.push_str(&t),
             Event::Eof => break,
             _ => {}
@@ -367,31 +364,6 @@ fn line_break(out: &mut String) {
     if !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');
     }
-}
-
-fn trim_end_spaces(out: &mut String) {
-    while out.ends_with(' ') {
-        out.pop();
-    }
-}
-
-/// Trailing blanks off every line, at most one blank line in a row, none at the ends.
-fn tidy(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut blank = 0;
-    for line in s.lines() {
-        let line = line.trim_end_matches([' ', '\t']);
-        if line.is_empty() {
-            blank += 1;
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
-        }
-        blank = 0;
-        out.push_str(line);
-    }
-    out
 }
 
 /// `Author (date): text` for each comment of word/comments.xml.
@@ -439,167 +411,52 @@ fn comments(xml: &[u8], deletions: &mut Vec<String>) -> Result<Vec<String>, Stri
 /// Who wrote and last saved the document, and its title: often a member of staff's name.
 fn core_properties(xml: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
-    let mut r = quick_xml::Reader::from_reader(xml);
-    let mut buf = Vec::new();
     let mut current: Option<&'static str> = None;
     let mut value = String::new();
-    loop {
-        match r.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) => {
-                current = match e.local_name().as_ref() {
-                    "title" => Some("Title"),
-                    "subject" => Some("Subject"),
-                    "creator" => Some("Creator"),
-                    "lastModifiedBy" => Some("Last modified by"),
-                    "description" => Some("Description"),
-                    "keywords" => Some("Keywords"),
-                    "category" => Some("Category"),
-                    _ => None,
-                };
-                value.clear();
-            }
-            Ok(Event::Text(t)) if current.is_some() => {
-                value.push_str(&t.xml10_content());
-            }
-            Ok(Event::GeneralRef(e)) if current.is_some() => value.push_str(&general_ref(&e)),
-            Ok(Event::End(_)) => {
-                if let Some(label) = current.take() {
-                    let v = value.split_whitespace().collect::<Vec<_>>().join(" ");
-                    if !v.is_empty() {
-                        out.push(format!("{label}: {v}"));
-                    }
+    xml_events(xml, |ev| match ev {
+        Event::Start(e) => {
+            current = match e.local_name().as_ref() {
+                "title" => Some("Title"),
+                "subject" => Some("Subject"),
+                "creator" => Some("Creator"),
+                "lastModifiedBy" => Some("Last modified by"),
+                "description" => Some("Description"),
+                "keywords" => Some("Keywords"),
+                "category" => Some("Category"),
+                _ => None,
+            };
+            value.clear();
+        }
+        ev @ (Event::Text(_) | Event::GeneralRef(_)) if current.is_some() => {
+            value.push_str(&xml_text(&ev).unwrap_or_default());
+        }
+        Event::End(_) => {
+            if let Some(label) = current.take() {
+                let v = value.split_whitespace().collect::<Vec<_>>().join(" ");
+                if !v.is_empty() {
+                    out.push(format!("{label}: {v}"));
                 }
             }
-            Ok(Event::Eof) | Err(_) => break,
-            _ => {}
         }
-        buf.clear();
-    }
+        _ => {}
+    });
     out
-}
-
-// ---------------------------------------------------------------------------------------------
-// Zip helpers shared by the Office readers
-
-/// Entry names normalised for lookup: some writers use `\` or a leading `/`, and Office itself
-/// treats part names case-insensitively. Each comes with its index in the archive.
-pub(crate) fn part_names<R: Read + Seek>(zip: &ZipArchive<R>) -> Vec<(String, usize)> {
-    (0..zip.len())
-        .filter_map(|i| {
-            let e = zip.by_index_data(i).ok()?;
-            let name = e.name().ok()?.replace('\\', "/");
-            Some((name.trim_start_matches('/').to_ascii_lowercase(), i))
-        })
-        .collect()
-}
-
-/// Index of a part by normalised name.
-pub(crate) fn find_part(names: &[(String, usize)], name: &str) -> Option<usize> {
-    let name = name.trim_start_matches('/').to_ascii_lowercase();
-    names.iter().find(|(n, _)| *n == name).map(|(_, i)| *i)
-}
-
-/// Refuses an archive before anything is inflated if its directory already breaks a bound:
-/// too many entries, an entry or the total larger than allowed, or an entry that claims to
-/// inflate more than `max_ratio` times. The zip crate stops any entry that inflates past its
-/// declared size, so the declared sizes checked here are real bounds.
-pub(crate) fn check_zip<R: Read + Seek>(
-    zip: &ZipArchive<R>,
-    limits: &Limits,
-) -> Result<(), ReadError> {
-    if zip.len() > limits.max_entries {
-        return Err(ReadError::Limit(format!(
-            "{} zip entries, over the {} entry limit",
-            zip.len(),
-            limits.max_entries
-        )));
-    }
-    let mut total: u64 = 0;
-    for i in 0..zip.len() {
-        let e = zip
-            .by_index_data(i)
-            .map_err(|e| ReadError::Corrupt(format!("zip entry {i}: {e}")))?;
-        let name = e.name().map(|n| n.into_owned()).unwrap_or_default();
-        if e.encrypted() {
-            return Err(ReadError::Encrypted(format!(
-                "zip entry {name} is encrypted"
-            )));
-        }
-        let size = e.size();
-        if size > limits.max_item_bytes {
-            return Err(ReadError::Limit(format!(
-                "zip entry {name} inflates to {size} bytes, over the {} byte item limit",
-                limits.max_item_bytes
-            )));
-        }
-        total = total.saturating_add(size);
-        if total > limits.max_archive_total {
-            return Err(ReadError::Limit(format!(
-                "zip entries inflate to over {} bytes in total (archive total limit)",
-                limits.max_archive_total
-            )));
-        }
-        if size > RATIO_EXEMPT_BYTES && size / e.compressed_size().max(1) > limits.max_ratio {
-            return Err(ReadError::Limit(format!(
-                "zip entry {name} inflates {}:1, over the {}:1 ratio limit",
-                size / e.compressed_size().max(1),
-                limits.max_ratio
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// One entry's bytes, read no further than its declared size (and the item limit).
-pub(crate) fn read_part<R: Read + Seek>(
-    zip: &mut ZipArchive<R>,
-    index: usize,
-    limits: &Limits,
-) -> Result<Vec<u8>, ReadError> {
-    let file = zip
-        .by_index(index)
-        .map_err(|e| ReadError::Corrupt(format!("zip entry {index}: {e}")))?;
-    let name = file.name().map(|n| n.into_owned()).unwrap_or_default();
-    let declared = file.size();
-    if declared > limits.max_item_bytes {
-        return Err(ReadError::Limit(format!(
-            "zip entry {name} inflates to {declared} bytes, over the {} byte item limit",
-            limits.max_item_bytes
-        )));
-    }
-    let mut buf = Vec::with_capacity(declared.min(64 << 20) as usize);
-    file.take(declared.saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(|e| ReadError::Corrupt(format!("zip entry {name}: {e}")))?;
-    if buf.len() as u64 > declared {
-        return Err(ReadError::Limit(format!(
-            "zip entry {name} inflates past its declared size of {declared} bytes"
-        )));
-    }
-    Ok(buf)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-    use zip::write::SimpleFileOptions;
+    use crate::ingest::model::Limits;
+    use crate::ingest::ziputil::test_support::{build_zip, deflated};
 
     const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006""#;
 
     fn docx(parts: &[(&str, &str)]) -> Vec<u8> {
-        let mut out = Cursor::new(Vec::new());
-        {
-            let mut z = zip::ZipWriter::new(&mut out);
-            let opts =
-                SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-            for (name, body) in parts {
-                z.start_file(*name, opts).expect("start entry");
-                z.write_all(body.as_bytes()).expect("write entry");
-            }
-            z.finish().expect("finish zip");
-        }
-        out.into_inner()
+        let entries: Vec<_> = parts
+            .iter()
+            .map(|(name, body)| (*name, body.as_bytes(), deflated()))
+            .collect();
+        build_zip(&entries)
     }
 
     fn sample() -> Vec<(String, String)> {
@@ -844,7 +701,7 @@ mod tests {
 
     #[test]
     fn ole_documents() {
-        use crate::ingest::sheet::test_support::tiny_ole;
+        use crate::ingest::ole::test_support::tiny_ole;
         let limits = Limits::default();
         let encrypted = tiny_ole(&["EncryptionInfo", "EncryptedPackage"]);
         assert_eq!(

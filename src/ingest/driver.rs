@@ -105,6 +105,8 @@ struct Ctx<'a> {
     /// The mailbox messages being read belong to, when their container names it (an mbox
     /// file is named after its account; a PST reader sets it itself).
     mailbox: Option<String>,
+    /// SHA-256 of the containers being read, outermost first.
+    ancestors: Vec<String>,
 }
 
 impl Ingestor<'_> {
@@ -114,6 +116,7 @@ impl Ingestor<'_> {
             rows: Vec::new(),
             ing: self,
             mailbox: None,
+            ancestors: Vec::new(),
         };
         let order = vec![index as u32];
         let key = file.label.clone();
@@ -241,6 +244,23 @@ impl Ctx<'_> {
             self.rows.push(row);
             return;
         }
+        // A message that attaches itself (or a zip that holds itself) would be read again at
+        // every level: exponential work for nothing new.
+        if self.ancestors.contains(&row.sha256) {
+            row.state = State::Failed;
+            row.detail = "limit reached: identical to a container it is inside (an attachment loop); not read again".into();
+            self.rows.push(row);
+            return;
+        }
+        if self.rows.len() >= self.ing.limits.max_entries {
+            row.state = State::Failed;
+            row.detail = format!(
+                "limit reached: more than {} items inside one source file; the rest of it was not read",
+                self.ing.limits.max_entries
+            );
+            self.rows.push(row);
+            return;
+        }
         let reader = match reader_for(format) {
             Ok(r) => r,
             Err(e) => {
@@ -266,6 +286,7 @@ impl Ctx<'_> {
             let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
             self.mailbox = Some(stem.to_string());
         }
+        self.ancestors.push(row.sha256.clone());
         let result = {
             let mut emit = |c: Child| {
                 self.child(c, &path, &key, &id, &order, ordinal, depth);
@@ -274,6 +295,7 @@ impl Ctx<'_> {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader(&input, &mut emit)))
         };
         self.mailbox = outer_mailbox;
+        self.ancestors.pop();
         let own = match result {
             Ok(Ok(own)) => Some(own),
             Ok(Err(e)) => {

@@ -6,7 +6,6 @@
 //! onto [`Own`] and hands every non-body part to the driver as stored bytes.
 
 use std::borrow::Cow;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::parsers::MessageStream;
@@ -15,6 +14,7 @@ use mail_parser::{
 };
 
 use super::model::{Address, Child, ChildContent, Input, ItemKind, MailMeta, Own, ReadError};
+use super::unwind::catch_panic;
 
 /// Header names that, at the top of a file, mean "this is a mail message". Lower case.
 const MAIL_HEADERS: &[&str] = &[
@@ -209,14 +209,14 @@ fn header_block_end(raw: &[u8]) -> usize {
 /// mail-parser promises not to panic and is fuzzed, but the "never panic on bad input" guarantee
 /// of ingest should not rest on a third party's promise alone.
 fn parse_guarded(bytes: &[u8], headers_only: bool) -> Result<Option<Message<'_>>, ()> {
-    catch_unwind(AssertUnwindSafe(|| {
+    catch_panic(|| {
         let parser = MessageParser::new();
         if headers_only {
             parser.parse_headers(bytes)
         } else {
             parser.parse(bytes)
         }
-    }))
+    })
     .map_err(|_| ())
 }
 
@@ -676,6 +676,7 @@ fn is_utf8_label(cs: &str) -> bool {
 mod tests {
     use super::*;
     use crate::ingest::model::Limits;
+    use crate::ingest::testutil::CORPUS;
     use std::path::{Path, PathBuf};
 
     fn read_bytes(bytes: &[u8]) -> (Result<Own, ReadError>, Vec<Child>) {
@@ -691,7 +692,7 @@ mod tests {
     }
 
     fn corpus() -> Option<PathBuf> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/email/eml");
+        let dir = Path::new(CORPUS).join("email/eml");
         if dir.is_dir() {
             Some(dir)
         } else {

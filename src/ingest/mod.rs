@@ -11,15 +11,22 @@ pub mod driver;
 pub mod eml;
 pub mod export_meta;
 pub mod inventory;
+pub mod mapi;
 pub mod mbox;
 pub mod model;
 pub mod msg;
+pub mod ole;
 pub mod pdf;
 pub mod plain;
 pub mod pst;
 pub mod sheet;
+#[cfg(test)]
+mod testutil;
+pub mod textconv;
+pub mod unwind;
 pub mod walk;
 pub mod zip;
+pub mod ziputil;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

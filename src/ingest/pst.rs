@@ -3,8 +3,8 @@
 //! Read with Microsoft's `outlook-pst` crate. Its types are not `Send` and it wants a
 //! `'static` reader, so the bytes are copied into a `Cursor<Vec<u8>>` and the whole read
 //! runs on the calling thread; no scratch file is needed. The MAPI properties it hands back
-//! are interpreted by the same code as `.msg` files ([`super::msg::read_core`]), so a
-//! message reads the same whichever way it was exported.
+//! are interpreted by the same code as `.msg` files ([`super::mapi`]), so a message reads the
+//! same whichever way it was exported.
 //!
 //! The crate fails on some real items (a distribution list without a sub-node tree, the
 //! exception attachments of a recurring appointment), so each message and each attachment is
@@ -13,7 +13,7 @@
 //! Search folders are skipped (they only point at messages stored elsewhere), as are the
 //! hidden folder-associated items (views, rules).
 //!
-//! A message's `hash_bytes` is [`super::msg::canonical_bytes`]: kind, class, Message-ID,
+//! A message's `hash_bytes` is [`canonical_bytes`]: kind, class, Message-ID,
 //! date, sender, recipients, subject, attachment names and sizes, then the text.
 
 use std::collections::{BTreeMap, HashSet};
@@ -33,13 +33,17 @@ use outlook_pst::messaging::store::{AnsiStore, EntryId, Store, UnicodeStore};
 use outlook_pst::ndb::node_id::{NodeId, NodeIdType, NID_ROOT_FOLDER};
 use outlook_pst::{AnsiPstFile, PstReader, UnicodePstFile};
 
-use super::model::{Child, ChildContent, Input, ItemKind, Limits, Own, ReadError};
-use super::msg::{
-    attachment_name, canonical_bytes, decode_codepage, filetime, guard, read_core, read_recipient,
-    strip_subject_prefix, MapiProps, NamedMap, Recipient, PR_ATTACH_LONG_PATHNAME,
-    PR_ATTACH_METHOD, PR_ATTACH_PATHNAME, PR_DISPLAY_NAME, PR_INTERNET_CODEPAGE, PR_MESSAGE_CLASS,
-    PR_MESSAGE_CODEPAGE, PR_SUBJECT, PS_MAPI, PS_PUBLIC_STRINGS,
+use super::mapi::hash::{canonical_bytes, embedded_message};
+use super::mapi::message::{
+    attachment_link, attachment_name, linked_reason, oversize_reason, read_core, read_recipient,
+    strip_subject_prefix, Recipient,
 };
+use super::mapi::props::{
+    declared_codepage, filetime, non_empty, string8, utf16_units, MapiProps, NamedMap,
+    PR_ATTACH_METHOD, PR_DISPLAY_NAME, PR_MESSAGE_CLASS, PR_SUBJECT, PS_MAPI, PS_PUBLIC_STRINGS,
+};
+use super::model::{Child, ChildContent, Input, ItemKind, Limits, Own, ReadError};
+use super::unwind::guard;
 
 const PST_MAGIC: &[u8; 4] = b"!BDN";
 /// Folders nest as deep as users make them, but a loop in a corrupt file must end.
@@ -150,11 +154,7 @@ fn walk_pst<F: Flavor>(input: &Input, emit: &mut dyn FnMut(Child)) -> Result<Own
         .map_err(|e| ReadError::Corrupt(format!("cannot open the PST: {e}")))?;
     let mut notes = vec![format!("{} PST", F::NAME)];
     let props = store.properties();
-    let display_name = match props.get(PR_DISPLAY_NAME) {
-        Some(PropertyValue::Unicode(v)) => utf16le_units(v.buffer()),
-        Some(PropertyValue::String8(v)) => decode_codepage(trim_nul(v.buffer()), Some(1252)),
-        _ => String::new(),
-    };
+    let display_name = table_string_of(props.get(PR_DISPLAY_NAME)).unwrap_or_default();
     if matches!(props.get(PR_PST_PASSWORD), Some(PropertyValue::Integer32(p)) if *p != 0) {
         notes.push(
             "the PST has a password; PST passwords do not encrypt anything, so it was read \
@@ -481,11 +481,7 @@ impl<F: Flavor> Walker<'_, F> {
                         name,
                         bytes.len() as u64,
                         ChildContent::Failed {
-                            reason: format!(
-                                "limit reached: attachment is {} bytes, over the {}-byte item limit",
-                                bytes.len(),
-                                self.limits.max_item_bytes
-                            ),
+                            reason: oversize_reason(bytes.len() as u64, self.limits),
                             hash_bytes: None,
                         },
                     );
@@ -528,42 +524,17 @@ impl<F: Flavor> Walker<'_, F> {
                 if let Some(m) = own.mail.as_mut() {
                     m.attachment_names = attachments.iter().map(|(n, _)| n.clone()).collect();
                 }
-                let name = name
-                    .or_else(|| {
-                        own.mail
-                            .as_ref()
-                            .map(|m| m.subject.clone())
-                            .filter(|s| !s.is_empty())
-                    })
-                    .unwrap_or(fallback);
-                let hash_bytes = canonical_bytes(&own, &class, &attachments);
-                let size = hash_bytes.len() as u64;
-                (
-                    name,
-                    size,
-                    ChildContent::Parsed {
-                        own,
-                        hash_bytes,
-                        children,
-                    },
-                )
+                embedded_message(name, fallback, own, &class, &attachments, children)
             }
             None => {
                 let name = name.unwrap_or(fallback);
                 let method = p.int(PR_ATTACH_METHOD);
-                let target = p
-                    .string(PR_ATTACH_LONG_PATHNAME)
-                    .or_else(|| p.string(PR_ATTACH_PATHNAME));
-                let reason = match method {
-                    Some(2 | 3 | 4 | 7) => format!(
-                        "a linked attachment: the file is not inside the PST{}",
-                        target
-                            .map(|t| format!(" (it points to {t})"))
-                            .unwrap_or_default()
-                    ),
-                    Some(m) => format!("the attachment has no data (attach method {m})"),
-                    None => "the attachment has no data".into(),
-                };
+                let target = attachment_link(&mut p);
+                let reason =
+                    linked_reason(method, target, "the PST").unwrap_or_else(|| match method {
+                        Some(m) => format!("the attachment has no data (attach method {m})"),
+                        None => "the attachment has no data".into(),
+                    });
                 (
                     name,
                     0,
@@ -577,15 +548,13 @@ impl<F: Flavor> Walker<'_, F> {
     }
 
     fn props<'p, G: PropGet + ?Sized>(&'p self, g: &'p G) -> PstProps<'p, G> {
-        let codepage = [PR_MESSAGE_CODEPAGE, PR_INTERNET_CODEPAGE]
-            .iter()
-            .find_map(|&id| int_of(g.get_prop(id)))
-            .and_then(|c| u32::try_from(c).ok());
-        PstProps {
+        let mut p = PstProps {
             g,
             names: &self.names,
-            codepage,
-        }
+            codepage: None,
+        };
+        p.codepage = declared_codepage(&mut p);
+        p
     }
 }
 
@@ -624,20 +593,21 @@ fn row_props(
 }
 
 fn table_string(row: &BTreeMap<u16, PropertyValue>, id: u16) -> Option<String> {
-    string_of(row.get(&id), Some(1252))
+    table_string_of(row.get(&id))
+}
+
+/// A string of a table row or the store, which say nothing of their code page.
+fn table_string_of(v: Option<&PropertyValue>) -> Option<String> {
+    string_of(v, Some(1252))
 }
 
 fn string_of(v: Option<&PropertyValue>, codepage: Option<u32>) -> Option<String> {
     let s = match v? {
-        PropertyValue::Unicode(u) => utf16le_units(u.buffer()),
-        PropertyValue::String8(s) => decode_codepage(trim_nul(s.buffer()), codepage.or(Some(1252))),
+        PropertyValue::Unicode(u) => utf16_units(u.buffer()),
+        PropertyValue::String8(s) => string8(s.buffer(), codepage.or(Some(1252))),
         _ => return None,
     };
-    if s.trim().is_empty() {
-        None
-    } else {
-        Some(s)
-    }
+    non_empty(s)
 }
 
 fn int_of(v: Option<&PropertyValue>) -> Option<i32> {
@@ -647,16 +617,6 @@ fn int_of(v: Option<&PropertyValue>) -> Option<i32> {
         PropertyValue::Boolean(b) => Some(i32::from(*b)),
         _ => None,
     }
-}
-
-fn utf16le_units(units: &[u16]) -> String {
-    let end = units.iter().rposition(|&u| u != 0).map_or(0, |i| i + 1);
-    String::from_utf16_lossy(&units[..end])
-}
-
-fn trim_nul(b: &[u8]) -> &[u8] {
-    let end = b.iter().rposition(|&c| c != 0).map_or(0, |i| i + 1);
-    &b[..end]
 }
 
 /// The property bags the crate hands out (message, attachment, table row) behind one face.
@@ -758,19 +718,13 @@ fn named_map(store: &dyn Store) -> NamedMap {
 mod tests {
     use super::*;
     use crate::ingest::model::MailMeta;
+    use crate::ingest::testutil::{corpus_file, outcome, xorshift};
     use std::path::{Path, PathBuf};
 
     const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/email/pst");
 
     fn corpus(name: &str) -> Option<Vec<u8>> {
-        let path = Path::new(CORPUS).join(name);
-        match std::fs::read(&path) {
-            Ok(b) => Some(b),
-            Err(_) => {
-                println!("skipped: {} is absent", path.display());
-                None
-            }
-        }
+        corpus_file(&format!("email/pst/{name}"))
     }
 
     fn run(bytes: &[u8], name: &str, limits: &Limits) -> (Result<Own, ReadError>, Vec<Child>) {
@@ -1100,13 +1054,6 @@ mod tests {
         assert_eq!(mailbox_name("", "").as_deref(), None);
     }
 
-    fn xorshift(state: &mut u64) -> u64 {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        *state
-    }
-
     #[test]
     fn truncated_and_corrupted_psts_never_panic() {
         let Some(bytes) = corpus("dist-list.pst") else {
@@ -1116,16 +1063,7 @@ mod tests {
         let n = bytes.len();
         let mut outcomes = [0usize; 3]; // Ok, Err, Ok with failed items
         let mut tally = |r: &Result<Own, ReadError>, kids: &[Child]| {
-            let failed = kids
-                .iter()
-                .any(|k| matches!(k.content, ChildContent::Failed { .. }));
-            outcomes[if r.is_err() {
-                1
-            } else if failed {
-                2
-            } else {
-                0
-            }] += 1;
+            outcomes[outcome(r, kids)] += 1;
         };
         for cut in [
             0,

@@ -5,16 +5,13 @@
 //! through a reader that stops one byte past the tightest bound that applies to it, and the
 //! bound that stopped it is named in the entry's failure.
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 use zip::result::ZipError;
 use zip::ZipArchive;
 
 use super::model::{Child, ChildContent, Input, ItemKind, Own, ReadError};
-
-/// The inflate ratio is judged only past this size: small, very repetitive files (a CSV of empty
-/// rows, a blank form) legitimately pass 250:1 and cannot do harm at this size.
-const RATIO_GRACE_BYTES: u64 = 1 << 20;
+use super::ziputil::{inflate_capped, RATIO_EXEMPT_BYTES};
 
 /// The first allocation for an entry, whatever its header claims: a lying header must not make
 /// a 1 KB entry reserve the whole item limit.
@@ -116,10 +113,7 @@ pub fn read(input: &Input, emit: &mut dyn FnMut(Child)) -> Result<Own, ReadError
         let cap = limits.max_item_bytes.min(ratio_cap).min(total_cap);
         let mut buf = Vec::new();
         let read = match archive.by_index(i) {
-            Ok(file) => {
-                buf.reserve(info.size.min(cap).min(INITIAL_BUFFER) as usize);
-                file.take(cap.saturating_add(1)).read_to_end(&mut buf)
-            }
+            Ok(file) => inflate_capped(file, cap, info.size.min(INITIAL_BUFFER), &mut buf),
             Err(e) => {
                 fail(emit, info.name, entry_error(e));
                 continue;
@@ -210,7 +204,7 @@ fn ratio_cap(compressed: u64, max_ratio: u64) -> u64 {
     compressed
         .max(1)
         .saturating_mul(max_ratio)
-        .max(RATIO_GRACE_BYTES)
+        .max(RATIO_EXEMPT_BYTES)
 }
 
 fn ratio_reason(max_ratio: u64) -> String {
@@ -242,30 +236,9 @@ fn entry_error(e: ZipError) -> String {
 mod tests {
     use super::*;
     use crate::ingest::model::Limits;
-    use std::io::Write;
+    use crate::ingest::ziputil::test_support::{build_zip as build, deflated, stored};
     use zip::write::SimpleFileOptions;
-    use zip::{AesMode, CompressionMethod, ZipWriter};
-
-    fn deflated() -> SimpleFileOptions {
-        SimpleFileOptions::default().compression_method(CompressionMethod::Deflated)
-    }
-
-    fn stored() -> SimpleFileOptions {
-        SimpleFileOptions::default().compression_method(CompressionMethod::Stored)
-    }
-
-    fn build(entries: &[(&str, &[u8], SimpleFileOptions)]) -> Vec<u8> {
-        let mut w = ZipWriter::new(Cursor::new(Vec::new()));
-        for (name, data, opts) in entries {
-            if name.ends_with('/') {
-                w.add_directory(*name, *opts).expect("dir");
-            } else {
-                w.start_file(*name, *opts).expect("start");
-                w.write_all(data).expect("write");
-            }
-        }
-        w.finish().expect("finish").into_inner()
-    }
+    use zip::{AesMode, CompressionMethod};
 
     fn run(bytes: &[u8], limits: &Limits) -> (Result<Own, ReadError>, Vec<Child>) {
         let input = Input {

@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use disclose_fuzz::{reader_stack, TARGETS};
+use disclose_fuzz::{reader_stack, KNOWN_ISSUE_HITS, TARGETS};
 
 /// Exit status a worker uses to say its watchdog fired.
 const EXIT_HANG: i32 = 3;
@@ -293,7 +293,7 @@ fn unzip(bytes: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
         if f.size() > 16 << 20 {
             return None;
         }
-        let name = f.name().to_string();
+        let name = f.name().ok()?.to_string();
         let mut b = Vec::new();
         f.read_to_end(&mut b).ok()?;
         out.push((name, b));
@@ -578,6 +578,26 @@ fn byte_op(rng: &mut Rng, target: &str, seeds: &[Seed], data: &mut Vec<u8>) -> S
 }
 
 // ---------------------------------------------------------------------------------------------
+// Known issues: inputs that hit a bug already kept in fixtures/crashers/ are counted and not
+// run again, so one frequent hang does not eat the time budget. Remove an entry once fixed.
+
+fn known_issue(target: &str, bytes: &[u8]) -> Option<&'static str> {
+    if target == "zip" && std::env::var_os("DISCLOSE_FUZZ_NO_SUPPRESS").is_none() {
+        // calamine 0.38 ods::read_table loops for ever when content.xml ends inside a
+        // <table:table> (fixtures/crashers/ods-content-ends-inside-table.ods).
+        let entries = unzip(bytes)?;
+        let content = entries.iter().find(|(n, _)| n == "content.xml")?;
+        let c = String::from_utf8_lossy(&content.1);
+        let opens = c.matches("<table:table ").count() + c.matches("<table:table>").count();
+        let closes = c.matches("</table:table>").count();
+        if opens > closes {
+            return Some("calamine ods EOF inside <table:table> (hang)");
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
 // Worker: the mutation loop in one process.
 
 struct PanicRec {
@@ -693,7 +713,7 @@ fn worker(a: WorkerArgs) -> i32 {
                 let now = epoch.elapsed().as_secs_f64();
                 if now - t0 > timeout {
                     println!(
-                        "HANG {name}: one input ran over {timeout}s in reader {}",
+                        "WATCHDOG {name}: one input ran over {timeout}s in reader {}",
                         reader_stack()
                     );
                     let _ = std::io::stdout().flush();
@@ -730,6 +750,10 @@ fn worker(a: WorkerArgs) -> i32 {
             let m = mutate(&mut rng, name, seeds, s);
             (s, m)
         };
+        if let Some(k) = known_issue(name, &mutant.bytes) {
+            *results.entry(format!("skipped (known issue: {k})")).or_default() += 1;
+            continue;
+        }
         let note = format!(
             "target: {name}\nseed file: {}\nmutations: {}\nsize: {} bytes\n",
             seed.label,
@@ -821,6 +845,10 @@ fn worker(a: WorkerArgs) -> i32 {
     );
     for (k, v) in &results {
         println!("RESULT {name} {k} {v}");
+    }
+    let hits = KNOWN_ISSUE_HITS.load(Ordering::Relaxed);
+    if hits > 0 {
+        println!("RESULT {name} stepped around (known issue: an attachment identical to a container above it) {hits}");
     }
     for (k, (n, note)) in &caught {
         println!(
@@ -1097,7 +1125,7 @@ fn main() {
         seconds: 60.0,
         targets: TARGETS.iter().map(|(n, _)| n.to_string()).collect(),
         seed: 1,
-        timeout: 20.0,
+        timeout: 10.0,
         out: root.join("target/fuzz-smoke"),
         crashers: root.join("fixtures/crashers"),
         corpus: Vec::new(),
