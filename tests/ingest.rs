@@ -293,3 +293,35 @@ fn attachment_loops_are_cut_not_followed() {
         std::fs::read_to_string(tmp.path().join("out/inventory.csv")).expect("inventory");
     assert!(inventory.contains("an attachment loop"), "{inventory}");
 }
+
+/// Truncated OpenDocument spreadsheets on which calamine 0.38 loops for ever (found by the fuzz
+/// smoke run): refused as truncated before calamine sees them.
+#[test]
+fn truncated_ods_files_fail_instead_of_hanging() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for name in [
+        "ods-content-ends-after-row.ods",
+        "ods-content-ends-inside-table.ods",
+    ] {
+        let bytes = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/crashers")
+                .join(name),
+        )
+        .expect("crasher");
+        write(tmp.path(), &format!("export/{name}"), &bytes);
+    }
+    let run = Command::new(env!("CARGO_BIN_EXE_disclose"))
+        .current_dir(tmp.path())
+        .args(["ingest", "export", "--quiet", "--out", "out"])
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(0));
+    let inventory =
+        std::fs::read_to_string(tmp.path().join("out/inventory.csv")).expect("inventory");
+    assert_eq!(
+        inventory.matches("the file is truncated").count(),
+        2,
+        "{inventory}"
+    );
+}

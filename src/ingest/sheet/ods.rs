@@ -37,6 +37,24 @@ pub(super) fn read(
     if let Some(p) = scan.problem {
         return Err(ReadError::Limit(p));
     }
+    if let Some(t) = scan.truncated {
+        // An encrypted document's content.xml is ciphertext, not broken XML: say so instead.
+        let encrypted = find_part(&names, "META-INF/manifest.xml").is_some_and(|i| {
+            let mut text = String::new();
+            zip.by_index(i)
+                .ok()
+                .and_then(|f| {
+                    std::io::Read::read_to_string(&mut std::io::Read::take(f, 1 << 20), &mut text)
+                        .ok()
+                })
+                .is_some_and(|_| text.contains("encryption-data"))
+        });
+        return Err(if encrypted {
+            ReadError::Encrypted("password-protected workbook".into())
+        } else {
+            ReadError::Corrupt(t)
+        });
+    }
 
     let mut book = open::<Ods<_>>(input.bytes, limits)?;
     let sheets = dense_sheets(&mut book, &scan.comments, limits);
@@ -53,6 +71,7 @@ struct Annotation {
 struct OdsScan {
     comments: HashMap<String, Vec<Comment>>,
     problem: Option<String>,
+    truncated: Option<String>,
 }
 
 /// One streaming pass over content.xml that measures each table the way calamine's
@@ -86,11 +105,30 @@ fn scan_ods<R: std::io::BufRead>(src: R, limits: &Limits) -> OdsScan {
             .find(|a| a.key.as_ref() == name)
             .map(|a| a.value.to_string())
     };
+    // calamine loops for ever on a content.xml that ends inside a table
+    // (fixtures/crashers/ods-content-ends-*.ods), so a truncated document is refused here.
+    let mut open = 0i64;
     loop {
         let ev = match r.read_event_into(&mut buf) {
-            Ok(Event::Eof) | Err(_) => break,
+            Ok(Event::Eof) => {
+                if open > 0 {
+                    out.truncated = Some(format!(
+                        "content.xml ends with {open} element(s) still open: the file is truncated"
+                    ));
+                }
+                break;
+            }
+            Err(e) => {
+                out.truncated = Some(format!("content.xml is not well-formed XML: {e}"));
+                break;
+            }
             Ok(ev) => ev,
         };
+        match &ev {
+            Event::Start(_) => open += 1,
+            Event::End(_) => open -= 1,
+            _ => {}
+        }
         match ev {
             Event::Start(e) => match e.name().as_ref() {
                 "table:table" => {
