@@ -337,7 +337,7 @@ impl Ctx<'_> {
         }
         row.mail = own.mail.take();
         let file = self.ing.text_dir.join(format!("{}.txt", row.id));
-        if let Err(e) = crate::fsutil::write_atomic(&file, text.as_bytes()) {
+        if let Err(e) = crate::fsutil::write_atomic_unsynced(&file, text.as_bytes()) {
             row.state = State::Failed;
             row.detail = format!("cannot write its text to {}: {e}", file.display());
         }
