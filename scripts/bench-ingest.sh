@@ -15,6 +15,8 @@
 #      scaling    the same on export-2N and export-4N: peak RSS should stay roughly flat, bounded
 #                 by the largest single item rather than the size of the export
 #      threads    export-N with RAYON_NUM_THREADS=1 and =2
+#      no-fsync   export-N under eatmydata (fsync a no-op), when installed: how much of the wall
+#                 time is spent syncing each item's text file (NOFSYNC=0 skips)
 #      python     scripts/bench-python-mail.py on export-N: the standard library's email and
 #                 mailbox modules over the same .eml files and mbox (parse, headers, body text,
 #                 attachments decoded; no PDF/docx/CSV text, no output), for a ratio
@@ -23,7 +25,7 @@
 #    figures are stretched; CPU seconds are the steadier figure then).
 #
 # Environment: MAILS=10000 SEED=1 SCALES="2 4" (multiples of MAILS for the scaling runs; "" skips)
-#              THREADS="1 2" ("" skips) PYTHON_PEER=1 REPEATS=1 (base run repeats; best wall kept)
+#              THREADS="1 2" ("" skips) PYTHON_PEER=1 NOFSYNC=1 REPEATS=1 (base run repeats)
 #              NO_BUILD=1 BIN=<disclose binary> NO_INSTALL=1 (never apt-get install)
 # Exit status: 0 ok; 1 an ingest run failed; 2 setup failed.
 set -euo pipefail
@@ -36,6 +38,8 @@ SCALES=${SCALES-2 4}
 THREADS=${THREADS-1 2}
 PYTHON_PEER=${PYTHON_PEER:-1}
 REPEATS=${REPEATS:-1}
+NOFSYNC=${NOFSYNC:-1}
+RUN_PREFIX=()
 NO_INSTALL=${NO_INSTALL:-0}
 PY=${PYTHON:-python3}
 export LC_ALL=C.UTF-8 LANG=C.UTF-8 TZ=UTC
@@ -98,7 +102,7 @@ run() {
     local out=$WORK/out-$label tfile=$WORK/time-$label.txt efile=$WORK/stderr-$label.txt
     rm -rf "$out"
     sync
-    if ! /usr/bin/time -v -o "$tfile" env "$@" "$BINCOPY" ingest "$dir" --out "$out" --quiet \
+    if ! /usr/bin/time -v -o "$tfile" env "$@" "${RUN_PREFIX[@]}" "$BINCOPY" ingest "$dir" --out "$out" --quiet \
         2>"$efile"; then
         log "$label: disclose ingest failed (see $efile)"
         FAILED=1
@@ -137,6 +141,13 @@ done
 for t in $THREADS; do
     run "threads-$t-$MAILS" "$BASE" RAYON_NUM_THREADS="$t"
 done
+# How much of the wall time is the per-item fsync of text files: the same run with fsync made a
+# no-op by eatmydata (Debian package eatmydata), when it is installed.
+if [[ $NOFSYNC == 1 ]] && command -v eatmydata >/dev/null; then
+    RUN_PREFIX=(eatmydata)
+    run "no-fsync-$MAILS" "$BASE"
+    RUN_PREFIX=()
+fi
 
 if [[ $PYTHON_PEER == 1 ]]; then
     tfile=$WORK/time-python.txt

@@ -14,4 +14,15 @@ if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" =
     || echo "warning: could not install ${need[*]}; tests that use them will skip"
 fi
 
-cargo test --all-targets
+# Every target's summary is added up into one closing line, so the last line of the run says
+# how many tests ran in all (the last target to report may be a bench with none of its own).
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --all-targets 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+echo
+awk '/^test result:/ { for (i = 2; i <= NF; i++) { if ($i ~ /^passed/) p += $(i - 1); if ($i ~ /^failed/) f += $(i - 1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
