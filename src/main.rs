@@ -93,6 +93,12 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// The exemption catalogue: every reason code with its legal citation and a plain-English
+    /// description (with --case, the school's own codes too).
+    Reasons {
+        #[arg(long, value_name = "CASE.toml")]
+        case: Option<PathBuf>,
+    },
     /// The SAR log: every case.toml under a folder with its due date, soonest first.
     Log { dir: PathBuf },
     /// Show what the engine sees: each text operator with font, encoding, Unicode and box.
@@ -215,6 +221,20 @@ fn main() -> ExitCode {
             Err(e) => usage_error(e),
         },
         Command::Log { dir } => sar_log(&dir),
+        Command::Reasons { case } => {
+            let custom = match case.as_deref().map(load_case) {
+                Some(Ok(c)) => c.file.reasons,
+                Some(Err(code)) => return code,
+                None => Vec::new(),
+            };
+            match disclose::detect::exemptions::Catalogue::with_custom(&custom) {
+                Ok(cat) => {
+                    print!("{}", cat.listing());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => usage_error(format!("[[reason]] in the case file: {e}")),
+            }
+        }
         Command::Terms {
             action: TermsAction::Check { case },
         } => terms_check(&case),

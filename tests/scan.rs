@@ -268,3 +268,32 @@ fn forbidden_terms_stop_the_scan() {
         "nothing was searched"
     );
 }
+
+#[test]
+fn reasons_lists_the_catalogue_and_the_schools_own_codes() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let case = format!("{CASE}\n[[reason]]\ncode = \"LA-SAFEGUARDING\"\ncitation = \"DPA 2018 Sch 2 Pt 2 para 7\"\ndescription = \"Information from the council's safeguarding team.\"\n");
+    build_case(tmp.path(), &case);
+    let (code, out, err) = disclose(tmp.path(), &["reasons", "--case", "case.toml"]);
+    assert_eq!(code, Some(0), "{err}");
+    for needle in [
+        "THIRD-PARTY",
+        "Sch 2 Pt 3 para 16",
+        "CHILD-ABUSE",
+        "LPP",
+        "NOT-SUBJECT",
+        "LA-SAFEGUARDING",
+        "council's safeguarding team",
+    ] {
+        assert!(out.contains(needle), "missing {needle}: {out}");
+    }
+    let clash =
+        format!("{CASE}\n[[reason]]\ncode = \"LPP\"\ncitation = \"x\"\ndescription = \"y\"\n");
+    build_case(tmp.path(), &clash);
+    let (code, _, err) = disclose(tmp.path(), &["reasons", "--case", "case.toml"]);
+    assert_eq!(
+        code,
+        Some(2),
+        "a code clashing with a built-in one is refused: {err}"
+    );
+}
