@@ -388,13 +388,14 @@ fn run_scan(case: &std::path::Path, quiet: bool) -> ExitCode {
                 .filter(|x| x.state == disclose::ingest::State::Failed)
                 .count();
             println!(
-                "{}: {} item(s) in {:.1}s; {} in scope, {} out of scope ({} could not be read and stay in scope until a person decides). Inventory: {}",
+                "{}: {} item(s) in {:.1}s; {} in scope, {} out of scope ({} could not be read and stay in scope until a person decides); {} redaction(s) or flag(s) proposed. Inventory: {}",
                 case.file.reference,
                 r.rows.len(),
                 started.elapsed().as_secs_f64(),
                 r.in_scope(),
                 r.rows.len() - r.in_scope(),
                 failed,
+                r.proposals,
                 r.out.join("inventory.csv").display()
             );
             ExitCode::SUCCESS

@@ -69,7 +69,7 @@ fn build_case(dir: &Path, case: &str) {
             hoy,
             date,
             "Year 9 incident",
-            "Ava Thompson was upset after lunch.",
+            "Ava Thompson was upset after lunch. Jayden Thompson pushed her; call his mum on 07700 900819.",
             None,
         ),
     );

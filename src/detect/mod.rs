@@ -10,3 +10,4 @@
 
 pub mod exemptions;
 pub mod identifiers;
+pub mod proposals;

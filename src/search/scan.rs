@@ -9,6 +9,7 @@ use super::scope::{Scope, ScopeRules};
 use super::term_check::{check_terms, Judgement, Verdict};
 use crate::case::casefile::Case;
 use crate::case::roster::Roster;
+use crate::detect::proposals::{NameTerms, Proposal, Proposer};
 use crate::ingest::{ingest, IngestOptions, Row};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +30,8 @@ pub enum ScanError {
 }
 
 pub struct ScanReport {
+    /// Redactions and flags proposed in OUT/proposals.csv.
+    pub proposals: usize,
     pub rows: Vec<Row>,
     pub scopes: Vec<Scope>,
     pub judgements: Vec<Judgement>,
@@ -114,12 +117,70 @@ pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
     };
     let scopes = rules.decide_all(&report.rows);
     write_inventory(&report.rows, &scopes, &out.join("inventory.csv")).map_err(io)?;
+    let proposals = propose_all(
+        case,
+        roster.as_ref(),
+        &report.rows,
+        &scopes,
+        &out.join("text"),
+    )?;
+    write_proposals(&proposals, &out.join("proposals.csv")).map_err(io)?;
     Ok(ScanReport {
+        proposals: proposals.len(),
         rows: report.rows,
         scopes,
         judgements,
         out,
     })
+}
+
+/// Proposed redactions for every readable in-scope item, in inventory order.
+fn propose_all(
+    case: &Case,
+    roster: Option<&Roster>,
+    rows: &[Row],
+    scopes: &[Scope],
+    text_dir: &std::path::Path,
+) -> Result<Vec<Proposal>, ScanError> {
+    use rayon::prelude::*;
+    let names = NameTerms::new(case, roster);
+    let refs: Vec<&str> = names.terms.iter().map(String::as_str).collect();
+    let matcher = Matcher::new(&[], &refs).map_err(|e| ScanError::Matcher(e.to_string()))?;
+    let proposer = Proposer::new(case, roster, &names, &matcher);
+    let per_item: Vec<Vec<Proposal>> = rows
+        .par_iter()
+        .zip(scopes)
+        .filter(|(r, s)| s.in_scope && r.state == crate::ingest::State::Ok)
+        .map(
+            |(r, _)| match std::fs::read_to_string(text_dir.join(format!("{}.txt", r.id))) {
+                Ok(text) => proposer.propose(&r.id, &text),
+                Err(_) => Vec::new(),
+            },
+        )
+        .collect();
+    Ok(per_item.into_iter().flatten().collect())
+}
+
+fn write_proposals(props: &[Proposal], path: &std::path::Path) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(crate::detect::proposals::HEADER)
+        .map_err(std::io::Error::other)?;
+    for p in props {
+        w.write_record([
+            &p.item_id,
+            &p.location,
+            &p.text,
+            &p.category,
+            &p.reason,
+            &p.rule,
+            p.action.label(),
+        ])
+        .map_err(std::io::Error::other)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    crate::fsutil::write_atomic(path, &bytes)
 }
 
 /// The ingest inventory with `in_scope` and `scope_reason` added.

@@ -1,0 +1,411 @@
+//! Proposed redactions for every in-scope item: other people from the roster and identifiers
+//! that are not the subject's, each with its category, reason code and the rule that found it.
+//! Staff acting in their role are flagged for the DPO, not redacted: the ICO expects staff to be
+//! named in the normal course.
+//!
+//! Names go into the case's one automaton as extra terms (full name, preferred name with
+//! surname, "Surname, Forename"); a first name alone counts only where it is unique in the
+//! school and the same person's full name appears in the same item.
+
+use std::collections::HashSet;
+
+use super::identifiers::{find_identifiers, normalize_for_compare, Found, IdKind};
+use crate::case::casefile::Case;
+use crate::case::roster::{Person, Role, Roster};
+use crate::search::matcher::{Matcher, SearchDoc};
+use crate::text::normalize;
+
+pub const HEADER: [&str; 7] = [
+    "item_id", "location", "text", "category", "reason", "rule", "action",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    pub item_id: String,
+    /// `chars START-END` of the item's searchable text (byte offsets).
+    pub location: String,
+    pub text: String,
+    pub category: String,
+    pub reason: String,
+    pub rule: String,
+    pub action: Action,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Redact,
+    Flag,
+}
+
+impl Action {
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Redact => "redact",
+            Action::Flag => "flag",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Full,
+    Reversed,
+    FirstOnly,
+    Custom,
+}
+
+/// The names to look for, built once per case.
+pub struct NameTerms {
+    pub terms: Vec<String>,
+    owners: Vec<(Option<usize>, Form)>,
+}
+
+impl NameTerms {
+    pub fn new(case: &Case, roster: Option<&Roster>) -> NameTerms {
+        let s = &case.file.subject;
+        let subject = roster.and_then(|r| r.find_subject(&s.name, s.upn.as_deref()));
+        let mut terms = Vec::new();
+        let mut owners = Vec::new();
+        let mut seen = HashSet::new();
+        let mut push = |t: String,
+                        owner: (Option<usize>, Form),
+                        terms: &mut Vec<String>,
+                        owners: &mut Vec<_>| {
+            let key = normalize(&t);
+            if key.chars().any(char::is_alphanumeric) && seen.insert(key) {
+                terms.push(t);
+                owners.push(owner);
+            }
+        };
+        let subject_names: HashSet<String> = std::iter::once(&s.name)
+            .chain(&s.also_known_as)
+            .map(|n| normalize(n))
+            .collect();
+        if let Some(r) = roster {
+            for (i, p) in r.people.iter().enumerate() {
+                if Some(p) == subject || subject_names.contains(&normalize(&p.full_name())) {
+                    continue;
+                }
+                push(
+                    p.full_name(),
+                    (Some(i), Form::Full),
+                    &mut terms,
+                    &mut owners,
+                );
+                if let Some(pref) = &p.preferred {
+                    push(
+                        format!("{pref} {}", p.surname),
+                        (Some(i), Form::Full),
+                        &mut terms,
+                        &mut owners,
+                    );
+                }
+                push(
+                    format!("{}, {}", p.surname, p.forename),
+                    (Some(i), Form::Reversed),
+                    &mut terms,
+                    &mut owners,
+                );
+                for first in p.first_names() {
+                    if r.with_name(&first).count() == 1
+                        && !subject_names
+                            .iter()
+                            .any(|n| n.split(' ').any(|w| w == first))
+                    {
+                        push(first, (Some(i), Form::FirstOnly), &mut terms, &mut owners);
+                    }
+                }
+            }
+        }
+        for a in &case.file.redaction.always {
+            push(a.clone(), (None, Form::Custom), &mut terms, &mut owners);
+        }
+        NameTerms { terms, owners }
+    }
+}
+
+/// The subject's own identifiers, as comparison keys per kind.
+fn subject_ids(case: &Case, roster: Option<&Roster>) -> HashSet<(IdKind, String)> {
+    let s = &case.file.subject;
+    let mut own: Vec<String> = s
+        .upn
+        .iter()
+        .chain(&s.uln)
+        .chain(&s.other_ids)
+        .chain(&s.accounts)
+        .cloned()
+        .collect();
+    if let Some(d) = s.dob {
+        own.push(d.to_string());
+    }
+    if let Some(p) = roster.and_then(|r| r.find_subject(&s.name, s.upn.as_deref())) {
+        own.extend(
+            p.upn
+                .iter()
+                .chain(&p.uln)
+                .chain(&p.email)
+                .chain(&p.dob)
+                .cloned(),
+        );
+    }
+    let mut keys = HashSet::new();
+    for id in own {
+        for f in find_identifiers(&id) {
+            keys.insert((f.kind, f.compare_key()));
+        }
+        for kind in IdKind::ALL {
+            keys.insert((kind, normalize_for_compare(kind, &id)));
+        }
+    }
+    keys
+}
+
+pub struct Proposer<'a> {
+    pub case: &'a Case,
+    pub roster: Option<&'a Roster>,
+    pub names: &'a NameTerms,
+    /// Built with `names.terms` as its extra terms.
+    pub matcher: &'a Matcher,
+    own_ids: HashSet<(IdKind, String)>,
+    never: Vec<String>,
+    staff_domains: Vec<String>,
+}
+
+impl<'a> Proposer<'a> {
+    pub fn new(
+        case: &'a Case,
+        roster: Option<&'a Roster>,
+        names: &'a NameTerms,
+        matcher: &'a Matcher,
+    ) -> Self {
+        Proposer {
+            case,
+            roster,
+            names,
+            matcher,
+            own_ids: subject_ids(case, roster),
+            never: case
+                .file
+                .redaction
+                .never
+                .iter()
+                .map(|n| normalize(n))
+                .filter(|n| !n.is_empty())
+                .collect(),
+            staff_domains: case
+                .file
+                .search
+                .staff_domains
+                .iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect(),
+        }
+    }
+
+    fn never(&self, text: &str) -> bool {
+        let t = normalize(text);
+        self.never.iter().any(|n| *n == t || n.contains(&t))
+    }
+
+    /// Proposals for one item's searchable text.
+    pub fn propose(&self, item_id: &str, text: &str) -> Vec<Proposal> {
+        let doc = SearchDoc {
+            subject: "",
+            body: text,
+            from: &[],
+            to: &[],
+            cc: &[],
+            bcc: &[],
+            attachment_names: &[],
+            sent: None,
+            is_email: false,
+            has_attachments: false,
+        };
+        let hits = self.matcher.scan(&doc);
+        let mut out = Vec::new();
+        let found: Vec<usize> = hits.extra_found();
+        let full_owners: HashSet<usize> = found
+            .iter()
+            .filter_map(|&t| match self.names.owners.get(t) {
+                Some((Some(p), Form::Full | Form::Reversed)) => Some(*p),
+                _ => None,
+            })
+            .collect();
+        for t in found {
+            let Some(&(owner, form)) = self.names.owners.get(t) else {
+                continue;
+            };
+            if form == Form::FirstOnly && !owner.is_some_and(|p| full_owners.contains(&p)) {
+                continue;
+            }
+            let person: Option<&Person> = owner.and_then(|p| self.roster.map(|r| &r.people[p]));
+            let (category, action, rule) = match (form, person.map(Person::role)) {
+                (Form::Custom, _) => (
+                    "custom",
+                    Action::Redact,
+                    "case:redaction.always".to_string(),
+                ),
+                (_, Some(Role::Staff)) => (
+                    "staff",
+                    Action::Flag,
+                    format!("roster:{}", form_label(form)),
+                ),
+                (_, Some(Role::Pupil)) => (
+                    "pupil",
+                    Action::Redact,
+                    format!("roster:{}", form_label(form)),
+                ),
+                (_, Some(Role::Contact)) => (
+                    "contact",
+                    Action::Redact,
+                    format!("roster:{}", form_label(form)),
+                ),
+                _ => (
+                    "person",
+                    Action::Redact,
+                    format!("roster:{}", form_label(form)),
+                ),
+            };
+            let staff_by_email = person.and_then(|p| p.email.as_deref()).is_some_and(|e| {
+                let d = e.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
+                self.staff_domains.contains(&d)
+            });
+            let (category, action) = if staff_by_email && category != "custom" {
+                ("staff", Action::Flag)
+            } else {
+                (category, action)
+            };
+            for span in hits.extra(t).body {
+                let matched = &text[span.source.clone()];
+                if self.never(matched) {
+                    continue;
+                }
+                out.push(Proposal {
+                    item_id: item_id.to_string(),
+                    location: format!("chars {}-{}", span.source.start, span.source.end),
+                    text: matched.to_string(),
+                    category: category.to_string(),
+                    reason: "THIRD-PARTY".into(),
+                    rule: rule.clone(),
+                    action,
+                });
+            }
+        }
+        for f in find_identifiers(text) {
+            if self.is_own(&f) || self.never(&f.text) {
+                continue;
+            }
+            out.push(Proposal {
+                item_id: item_id.to_string(),
+                location: format!("chars {}-{}", f.start, f.end),
+                text: f.text.clone(),
+                category: f.kind.as_str().to_string(),
+                reason: "THIRD-PARTY".into(),
+                rule: f.rule.to_string(),
+                action: Action::Redact,
+            });
+        }
+        out.sort_by(|a, b| a.location.cmp(&b.location));
+        out
+    }
+
+    fn is_own(&self, f: &Found) -> bool {
+        self.own_ids.contains(&(f.kind, f.compare_key()))
+    }
+}
+
+fn form_label(f: Form) -> &'static str {
+    match f {
+        Form::Full => "full-name",
+        Form::Reversed => "surname-forename",
+        Form::FirstOnly => "unique-first-name-near-full-name",
+        Form::Custom => "custom",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::casefile::TEMPLATE;
+    use std::path::Path;
+
+    fn setup() -> (Case, Roster) {
+        let text = TEMPLATE
+            .replace("# upn = \"A123456789012\"", "upn = \"A123456789012\"")
+            .replace("always = []", "always = [\"Jayden's dad\"]")
+            .replace("never = []", "never = [\"Oakfield Academy\"]");
+        let case = Case::parse(&text, Path::new("case.toml")).unwrap();
+        let rows: Vec<Vec<String>> = [
+            "Legal Forename,Preferred Forename,Legal Surname,Role,UPN,Email",
+            "Ava,,Thompson,Pupil,A123456789012,",
+            "Jayden,,Okafor,Pupil,B801200005001,",
+            "Zoë,,Brennan-Whyte,Pupil,,",
+            "Priya,,Patel,Teacher,,p.patel@oakfield.sch.uk",
+            "Grace,,Okafor,Parent,,",
+        ]
+        .iter()
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+        (case, Roster::from_rows(&rows).unwrap())
+    }
+
+    #[test]
+    fn proposes_other_people_and_their_identifiers_not_the_subjects() {
+        let (case, roster) = setup();
+        let names = NameTerms::new(&case, Some(&roster));
+        let term_refs: Vec<&str> = names.terms.iter().map(String::as_str).collect();
+        let matcher = Matcher::new(&[], &term_refs).unwrap();
+        let p = Proposer::new(&case, Some(&roster), &names, &matcher);
+        let text = "Ava Thompson (UPN A123456789012) argued with Jayden Okafor (UPN B801200005001). \
+                    Jayden's mum Grace Okafor rang Mrs Patel; Priya Patel logged it. Okafor, Jayden was sent home. \
+                    Zoe Brennan-Whyte saw it. Jayden's dad collected him from Oakfield Academy.";
+        let props = p.propose("item1", text);
+        let got: Vec<(String, &str, &str)> = props
+            .iter()
+            .map(|x| (x.text.clone(), x.category.as_str(), x.action.label()))
+            .collect();
+        let has = |t: &str, c: &str, a: &str| {
+            got.iter().any(|(x, cc, aa)| x == t && *cc == c && *aa == a)
+        };
+        assert!(has("Jayden Okafor", "pupil", "redact"), "{got:?}");
+        assert!(has("B801200005001", "upn", "redact"), "{got:?}");
+        assert!(has("Grace Okafor", "contact", "redact"), "{got:?}");
+        assert!(
+            has("Priya Patel", "staff", "flag"),
+            "staff are flagged, not redacted: {got:?}"
+        );
+        assert!(has("Okafor, Jayden", "pupil", "redact"), "{got:?}");
+        assert!(
+            has("Zoe Brennan-Whyte", "pupil", "redact"),
+            "accents folded: {got:?}"
+        );
+        assert!(has("Jayden's dad", "custom", "redact"), "{got:?}");
+        assert!(
+            has("Jayden", "pupil", "redact"),
+            "a unique first name near the full name: {got:?}"
+        );
+        assert!(
+            !got.iter()
+                .any(|(t, _, _)| t.contains("Ava") || t.contains("A123456789012")),
+            "never the subject: {got:?}"
+        );
+        for x in &props {
+            let range = x.location.strip_prefix("chars ").unwrap();
+            let (a, b) = range.split_once('-').unwrap();
+            assert_eq!(
+                &text[a.parse::<usize>().unwrap()..b.parse::<usize>().unwrap()],
+                x.text
+            );
+        }
+    }
+
+    #[test]
+    fn a_first_name_alone_needs_the_full_name_nearby() {
+        let (case, roster) = setup();
+        let names = NameTerms::new(&case, Some(&roster));
+        let term_refs: Vec<&str> = names.terms.iter().map(String::as_str).collect();
+        let matcher = Matcher::new(&[], &term_refs).unwrap();
+        let p = Proposer::new(&case, Some(&roster), &names, &matcher);
+        assert!(p.propose("i", "Jayden was late today.").is_empty());
+    }
+}
