@@ -22,6 +22,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use chrono::{DateTime, Utc};
 
 use super::query::{DateField, DocKind, Field, Literal, LiteralKind, Query};
+use crate::text::terms::is_word_edge;
 use crate::text::{normalize, MappedText};
 
 /// The parts of one item the search looks at. People are `"Name <addr>"` strings (either part
@@ -623,26 +624,6 @@ pub fn fold_with_offsets(body: &str) -> MappedText {
         }
     }
     m
-}
-
-/// True when the match edge at `pos` does not cut a word (the characters either side are not
-/// both word characters); the same rule as [`crate::text::TermSet::find_all`].
-fn is_word_edge(text: &str, pos: usize, is_start: bool) -> bool {
-    let before = text[..pos].chars().next_back();
-    let after = text[pos..].chars().next();
-    let (outside, inside) = if is_start {
-        (before, after)
-    } else {
-        (after, before)
-    };
-    match (outside, inside) {
-        (Some(o), Some(i)) => !(is_word_char(o) && is_word_char(i)),
-        _ => true,
-    }
-}
-
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -112,7 +112,7 @@ impl TermSet {
 
 /// True when the match edge at `pos` does not cut a word: the letters on either side of the
 /// edge are not both word characters.
-fn is_word_edge(text: &str, pos: usize, is_start: bool) -> bool {
+pub(crate) fn is_word_edge(text: &str, pos: usize, is_start: bool) -> bool {
     let before = text[..pos].chars().next_back();
     let after = text[pos..].chars().next();
     let (outside, inside) = if is_start {
