@@ -10,4 +10,5 @@
 
 pub mod exemptions;
 pub mod identifiers;
+pub mod locate;
 pub mod proposals;

@@ -22,8 +22,12 @@ pub const HEADER: [&str; 7] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proposal {
     pub item_id: String,
-    /// `chars START-END` of the item's searchable text (byte offsets).
+    /// Where a person finds it: `chars START-END` of the item's searchable text, or for PDFs
+    /// `page N box x0,y0,x1,y1` (user space, points; one box per line, `; ` between).
     pub location: String,
+    /// Byte range in the item's searchable text (OUT/text/<item_id>.txt), whatever `location`
+    /// says: the review page highlights it and rendering removes it.
+    pub span: std::ops::Range<usize>,
     pub text: String,
     pub category: String,
     pub reason: String,
@@ -283,6 +287,7 @@ impl<'a> Proposer<'a> {
                 out.push(Proposal {
                     item_id: item_id.to_string(),
                     location: format!("chars {}-{}", span.source.start, span.source.end),
+                    span: span.source.clone(),
                     text: matched.to_string(),
                     category: category.to_string(),
                     reason: "THIRD-PARTY".into(),
@@ -298,6 +303,7 @@ impl<'a> Proposer<'a> {
             out.push(Proposal {
                 item_id: item_id.to_string(),
                 location: format!("chars {}-{}", f.start, f.end),
+                span: f.start..f.end,
                 text: f.text.clone(),
                 category: f.kind.as_str().to_string(),
                 reason: "THIRD-PARTY".into(),
@@ -305,7 +311,7 @@ impl<'a> Proposer<'a> {
                 action: Action::Redact,
             });
         }
-        out.sort_by(|a, b| a.location.cmp(&b.location));
+        out.sort_by_key(|p| (p.span.start, p.span.end));
         out
     }
 
@@ -396,7 +402,12 @@ mod tests {
                 &text[a.parse::<usize>().unwrap()..b.parse::<usize>().unwrap()],
                 x.text
             );
+            assert_eq!(&text[x.span.clone()], x.text);
         }
+        assert!(
+            props.windows(2).all(|w| w[0].span.start <= w[1].span.start),
+            "in reading order"
+        );
     }
 
     #[test]

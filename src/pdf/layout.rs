@@ -56,7 +56,14 @@ pub fn page_text_with(glyphs: &[PageGlyph], drop_line_hyphens: bool) -> MappedTe
 /// The page's text for people and for the search index: glyphs as drawn, word gaps as
 /// spaces, line changes as newlines.
 pub fn plain_text(glyphs: &[PageGlyph]) -> String {
+    plain_text_mapped(glyphs).0
+}
+
+/// [`plain_text`] with, for every byte of it, the glyph it came from (a gap's space or newline
+/// points at the glyph after it), so a match in the searched text leads back to the page.
+pub fn plain_text_mapped(glyphs: &[PageGlyph]) -> (String, Vec<u32>) {
     let mut out = String::new();
+    let mut origin = Vec::new();
     for (i, g) in glyphs.iter().enumerate() {
         if i > 0 {
             match gap_between(&glyphs[i - 1], g) {
@@ -66,8 +73,9 @@ pub fn plain_text(glyphs: &[PageGlyph]) -> String {
             }
         }
         out.push_str(g.unicode.as_deref().unwrap_or("\u{FFFD}"));
+        origin.resize(out.len(), i as u32);
     }
-    out
+    (out, origin)
 }
 
 pub fn page_text(glyphs: &[PageGlyph]) -> MappedText {
@@ -153,7 +161,12 @@ pub fn plan(glyphs: &[PageGlyph], terms: &TermSet) -> PagePlan {
     plan
 }
 
-fn line_box(glyphs: &[PageGlyph], first: usize, last: usize, term: usize) -> Option<PlannedBox> {
+pub fn line_box(
+    glyphs: &[PageGlyph],
+    first: usize,
+    last: usize,
+    term: usize,
+) -> Option<PlannedBox> {
     let mut rect: Option<Rect> = None;
     let mut text = String::new();
     for i in first..=last {
