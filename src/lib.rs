@@ -10,5 +10,6 @@ pub mod fsutil;
 pub mod ingest;
 pub mod pdf;
 pub mod redact_files;
+pub mod seal;
 pub mod search;
 pub mod text;

@@ -149,6 +149,62 @@ pub struct Tracker {
     pub password_sent: Option<Date>,
 }
 
+/// The cover letter's wording: who writes, and the supplementary information UK GDPR Art 15
+/// requires alongside the data. Every field has a default a school can use as it stands, so a
+/// case without `[letter]` still produces a complete letter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Letter {
+    pub school: String,
+    /// Who signs the letter and how to reach the Data Protection Officer.
+    pub signatory: String,
+    pub dpo_contact: String,
+    /// Art 15(1)(a)
+    pub purposes: String,
+    /// Art 15(1)(b)
+    pub categories: String,
+    /// Art 15(1)(c)
+    pub recipients: String,
+    /// Art 15(1)(d)
+    pub retention: String,
+    /// Art 15(1)(g)
+    pub source: String,
+    /// Art 15(1)(h)
+    pub automated_decisions: String,
+    /// Art 15(2)
+    pub transfers: String,
+}
+
+impl Default for Letter {
+    fn default() -> Self {
+        Letter {
+            school: "The school".into(),
+            signatory: "The Data Protection Officer".into(),
+            dpo_contact: "the school office, marked for the attention of the Data Protection Officer".into(),
+            purposes: "To provide education and pastoral care; to safeguard and promote the welfare of pupils;                 to monitor attendance, behaviour and progress; to meet the school's legal duties, including                 reporting to the Department for Education and the local authority.".into(),
+            categories: "Personal details and contacts; attendance and behaviour records; assessment and                 progress information; special educational needs, medical and safeguarding information where                 held; correspondence about the pupil.".into(),
+            recipients: "School staff who need the information for their work; the local authority; the                 Department for Education; health and social care professionals where the law requires or                 allows it; examination boards. None of these recipients is in a third country.".into(),
+            retention: "Records are kept as set out in the school's retention schedule (the Information and                 Records Management Society toolkit for schools): most pupil records until the pupil is 25.".into(),
+            source: "Most of the information came from you, your child and the school's staff; some came                 from previous schools, the local authority and other professionals.".into(),
+            automated_decisions: "The school makes no decisions about your child based solely on automated                 processing, including profiling.".into(),
+            transfers: "The information is not transferred outside the UK.".into(),
+        }
+    }
+}
+
+/// What `disclose seal` records about the bundle it sealed, so the case file shows what was
+/// sent and lets anyone check the copy later.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sealed {
+    pub bundle: Option<String>,
+    pub bundle_sha256: Option<String>,
+    pub master_sha256: Option<String>,
+    pub sealed_at: Option<String>,
+    pub documents: Option<u64>,
+    pub pages: Option<u64>,
+}
+
 /// An exemption the school adds to the built-in catalogue.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -172,6 +228,11 @@ pub struct CaseFile {
     pub output: Output,
     #[serde(default)]
     pub tracker: Tracker,
+    #[serde(default)]
+    pub letter: Letter,
+    /// Written by `disclose seal`.
+    #[serde(default)]
+    pub sealed: Sealed,
     /// Exemption codes the school adds to the built-in catalogue (`[[reason]]` tables).
     #[serde(default, rename = "reason")]
     pub reasons: Vec<CustomReason>,
@@ -374,6 +435,13 @@ dir = "out"
 # code = "LA-SAFEGUARDING"
 # citation = "DPA 2018 Sch 2 Pt 2 para 7"
 # description = "Information from the local authority's safeguarding team, withheld at its request."
+
+[letter]                       # the cover letter; omitted fields use neutral wording
+school = "Oakfield Academy"
+signatory = "Mr J. Patel, Data Protection Officer"
+dpo_contact = "dpo@oakfield.sch.uk, or by post to the school office"
+# purposes = "..."             # Art 15(1)(a); also categories, recipients, retention, source,
+#                              # automated_decisions, transfers (Art 15(1)(b)-(h) and 15(2))
 
 [tracker]                      # dates the manual steps were done
 # acknowledged = "2026-11-03"

@@ -19,7 +19,7 @@ pub const HEADER: [&str; 7] = [
     "item_id", "location", "text", "category", "reason", "rule", "action",
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Proposal {
     pub item_id: String,
     /// Where a person finds it: `chars START-END` of the item's searchable text, or for PDFs
@@ -35,7 +35,8 @@ pub struct Proposal {
     pub action: Action,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Action {
     Redact,
     Flag,
@@ -48,6 +49,37 @@ impl Action {
             Action::Flag => "flag",
         }
     }
+}
+
+/// Where `scan` keeps the proposals with their byte spans for the later steps (the CSV is for
+/// people and has no span column).
+pub const SPANS_FILE: &str = ".work/proposals.jsonl";
+
+/// Writes proposals as JSON lines (atomically).
+pub fn write_jsonl(props: &[Proposal], path: &std::path::Path) -> std::io::Result<()> {
+    let mut out = Vec::new();
+    for p in props {
+        serde_json::to_writer(&mut out, p).map_err(std::io::Error::other)?;
+        out.push(b'\n');
+    }
+    if let Some(dir) = path.parent() {
+        crate::fsutil::private_dir(dir)?;
+    }
+    crate::fsutil::write_atomic(path, &out)
+}
+
+/// Reads what [`write_jsonl`] wrote; a damaged line is an error naming its number.
+pub fn read_jsonl(path: &std::path::Path) -> std::io::Result<Vec<Proposal>> {
+    let text = std::fs::read_to_string(path)?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                std::io::Error::other(format!("{} line {}: {e}", path.display(), i + 1))
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

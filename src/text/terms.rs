@@ -70,6 +70,17 @@ impl TermSet {
         })
     }
 
+    /// No terms at all: a document that needs only its hidden channels cleaned (metadata,
+    /// annotations, scripts) still goes through the engine.
+    pub fn none() -> Self {
+        Self {
+            originals: Vec::new(),
+            folded: Vec::new(),
+            automaton: AhoCorasick::new(Vec::<String>::new())
+                .expect("an automaton of no patterns always builds"),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.folded.len()
     }
