@@ -20,4 +20,7 @@ pub mod selfcheck;
 pub mod strings;
 mod write;
 
-pub use redact::{load, redact_pdf, scan_pages, PdfError, RedactedPdf, Redaction, Review};
+pub use redact::{
+    load, redact_pdf, redact_pdf_with_regions, scan_pages, PdfError, RedactedPdf, Redaction,
+    Review, REGION_TERM,
+};

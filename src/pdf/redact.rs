@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::fonts::FontKind;
 use super::geom::Rect;
 use super::interpret::{FontCache, Interpreter, PageScan, ScanError, SiteKind};
-use super::layout::{plan, PagePlan};
+use super::layout::{plan, PagePlan, PlannedBox};
 use super::objects::resolve;
 use super::rewrite::{marked_content_has_term, rewrite_site, show_is_touched, SiteEdits};
 use super::sanitize::{sanitize, Removal};
@@ -115,6 +115,20 @@ pub fn scan_pages(
 }
 
 pub fn redact_pdf(input: &[u8], terms: &TermSet) -> Result<RedactedPdf, PdfError> {
+    redact_pdf_with_regions(input, terms, &[])
+}
+
+/// The term used in the log for a box a person drew (a region of a page) rather than a term.
+pub const REGION_TERM: &str = "(region)";
+
+/// [`redact_pdf`] plus regions a person marked: every glyph whose box lies mostly inside a
+/// region (page, rectangle in user space) goes, and the region is drawn as a box whether or
+/// not text was under it (a signature or a photo is covered; see the review for images).
+pub fn redact_pdf_with_regions(
+    input: &[u8],
+    terms: &TermSet,
+    regions: &[(u32, Rect)],
+) -> Result<RedactedPdf, PdfError> {
     let mut doc = load(input)?;
     let fonts = FontCache::default();
     let scans = scan_pages(&doc, &fonts)?;
@@ -124,7 +138,13 @@ pub fn redact_pdf(input: &[u8], terms: &TermSet) -> Result<RedactedPdf, PdfError
     }
     let plans: Vec<PagePlan> = scans
         .par_iter()
-        .map(|(_, _, s)| plan(&s.glyphs, terms))
+        .map(|(num, _, s)| {
+            let mut p = plan(&s.glyphs, terms);
+            for (_, rect) in regions.iter().filter(|(page, _)| page == num) {
+                add_region(&mut p, &s.glyphs, *rect);
+            }
+            p
+        })
         .collect();
 
     let mut redactions = Vec::new();
@@ -154,7 +174,11 @@ pub fn redact_pdf(input: &[u8], terms: &TermSet) -> Result<RedactedPdf, PdfError
             redactions.push(Redaction {
                 page: *num,
                 text: b.text.clone(),
-                term: terms.original(b.term).to_string(),
+                term: if b.term == usize::MAX {
+                    REGION_TERM.to_string()
+                } else {
+                    terms.original(b.term).to_string()
+                },
                 rect: b.rect,
             });
         }
@@ -209,6 +233,26 @@ fn check_mapped(page: u32, scan: &PageScan) -> Result<(), PdfError> {
         return Err(PdfError::Unmapped { page, font, codes });
     }
     Ok(())
+}
+
+/// Marks the glyphs mostly inside `rect` for removal and adds the region's box.
+fn add_region(plan: &mut PagePlan, glyphs: &[super::interpret::PageGlyph], rect: Rect) {
+    let mut text = String::new();
+    for (i, g) in glyphs.iter().enumerate() {
+        let b = g.bbox();
+        let (cx, cy) = ((b.x0 + b.x1) / 2.0, (b.y0 + b.y1) / 2.0);
+        if cx >= rect.x0 && cx <= rect.x1 && cy >= rect.y0 && cy <= rect.y1 {
+            plan.removed[i] = true;
+            text.push_str(g.unicode.as_deref().unwrap_or(""));
+        }
+    }
+    plan.boxes.push(PlannedBox {
+        first: 0,
+        last: 0,
+        rect,
+        text,
+        term: usize::MAX,
+    });
 }
 
 /// Images under removed text, and pages that are pictures with no text at all.
