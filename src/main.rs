@@ -108,9 +108,31 @@ enum Command {
         #[arg(long)]
         page: Option<u32>,
     },
-    /// Run the built-in example: redact a sample MIS report and show what was removed.
+    /// Apply the DPO's decisions, redact and render every in-scope item, write the index, the
+    /// AES-encrypted bundle and master copy, and verify the bundle before publishing it.
+    /// Exit 0: sealed; 1: not sealed (the reason is printed; nothing is published).
+    Seal { case: PathBuf },
+    /// `scan` then `seal`, for a case that needs no review stop.
+    Run {
+        case: PathBuf,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Check a sealed bundle independently of the code that redacted it: encryption, names,
+    /// manifest hashes, hidden PDF content, and (with --case) every redacted text.
+    /// Exit 0: passed; 1: findings or cannot open.
+    Verify {
+        bundle: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        password_file: PathBuf,
+        #[arg(long, value_name = "CASE.toml")]
+        case: Option<PathBuf>,
+    },
+    /// The built-in demo case, end to end: a parent's request about a Year 8 pupil, from the
+    /// mail export and MIS reports to the sealed, verified bundle.
     Demo {
-        /// Where to write the demo outputs.
+        /// Where to put the demo case and its outputs.
         #[arg(long, default_value = "out/demo")]
         out: PathBuf,
     },
@@ -192,6 +214,25 @@ fn main() -> ExitCode {
             }
         }
         Command::Demo { out } => disclose_demo(&out),
+        Command::Seal { case } => match load_case(&case) {
+            Ok(c) => run_seal(&c),
+            Err(code) => code,
+        },
+        Command::Run { case, quiet } => {
+            let code = run_scan(&case, quiet);
+            if code != ExitCode::SUCCESS {
+                return code;
+            }
+            match load_case(&case) {
+                Ok(c) => run_seal(&c),
+                Err(code) => code,
+            }
+        }
+        Command::Verify {
+            bundle,
+            password_file,
+            case,
+        } => run_verify(&bundle, &password_file, case.as_deref()),
         Command::Deadline {
             received,
             id_verified,
@@ -511,35 +552,130 @@ fn run_ingest(sources: &[PathBuf], out: &std::path::Path, strict: bool, quiet: b
     }
 }
 
-fn disclose_demo(out: &std::path::Path) -> ExitCode {
-    let input_dir = out.join("input");
-    if let Err(e) = disclose::fsutil::private_dir(&input_dir) {
-        return usage_error(format!("cannot create {}: {e}", input_dir.display()));
+fn run_seal(case: &disclose::case::casefile::Case) -> ExitCode {
+    let started = std::time::Instant::now();
+    match disclose::seal::seal(case) {
+        Ok(r) => {
+            for w in &r.unmatched_warnings {
+                eprintln!("disclose: warning: a decision matches nothing:{w}");
+            }
+            println!(
+                "{}: sealed {} document(s), {} page(s), {} redaction(s), {} item(s) withheld, {} on paper, in {:.1}s; verified.",
+                case.file.reference,
+                r.documents,
+                r.pages,
+                r.redactions,
+                r.withheld,
+                r.on_paper,
+                started.elapsed().as_secs_f64()
+            );
+            println!("  bundle:    {} (SHA-256 {})", r.bundle.display(), r.bundle_sha256);
+            println!("  password:  {}", r.password);
+            println!(
+                "             (also in {}; send it by a different channel from the bundle, e.g. by text message or phone)",
+                r.password_file.display()
+            );
+            println!(
+                "  master:    {} (password in {}; keep it for complaints, never send it)",
+                r.master.display(),
+                r.master_password_file.display()
+            );
+            println!("  DPO's log: {}", r.log_csv.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("disclose: {}: {e}", case.file.reference);
+            ExitCode::from(1)
+        }
     }
-    let input = input_dir.join("behaviour-report.pdf");
-    if let Err(e) = disclose::fsutil::write_atomic(&input, disclose::demo::MIS_REPORT) {
-        return usage_error(format!("cannot write {}: {e}", input.display()));
-    }
-    let terms = match TermSet::new(disclose::demo::TERMS) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
+}
+
+fn run_verify(
+    bundle: &std::path::Path,
+    password_file: &std::path::Path,
+    case: Option<&std::path::Path>,
+) -> ExitCode {
+    let password = match std::fs::read_to_string(password_file) {
+        Ok(p) => p.trim().to_string(),
+        Err(e) => {
+            eprintln!(
+                "disclose: cannot read the password file {}: {e}",
+                password_file.display()
+            );
+            return ExitCode::from(1);
+        }
     };
-    println!("Demo: redacting other pupils and their parents' details from a sample MIS behaviour report.");
-    println!("Terms: {}", disclose::demo::TERMS.join(", "));
-    let redacted = out.join("redacted");
-    let inputs = [input];
-    let code = run_batch(&Batch {
-        inputs: &inputs,
-        terms: &terms,
-        reason: "THIRD-PARTY",
-        out: &redacted,
-    });
-    if let Ok(log) = std::fs::read_to_string(redacted.join("redaction-log.csv")) {
-        println!(
-            "\nWhat was removed (the DPO's log, {}):",
-            redacted.join("redaction-log.csv").display()
-        );
-        print!("{log}");
+    let forbidden = match case {
+        None => Vec::new(),
+        Some(path) => {
+            let case = match load_case(path) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            match disclose::seal::forbidden_texts(&case) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("disclose: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
+    };
+    match disclose::verify::verify_bundle(bundle, &password, &forbidden) {
+        Ok(report) => {
+            print!("{report}");
+            if report.passed() {
+                println!(
+                    "{}: passed ({} redacted text(s) searched for).",
+                    bundle.display(),
+                    forbidden.len()
+                );
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("disclose: {}: {e}", bundle.display());
+            ExitCode::from(1)
+        }
     }
-    code
+}
+
+fn disclose_demo(out: &std::path::Path) -> ExitCode {
+    let case_dir = out.join("case");
+    if case_dir.join("out").exists() {
+        // A re-run starts from a clean output folder, as a new user's first run would.
+        if let Err(e) = std::fs::remove_dir_all(case_dir.join("out")) {
+            return usage_error(format!("cannot clear {}: {e}", case_dir.join("out").display()));
+        }
+    }
+    if let Err(e) = disclose::demo::write_case(&case_dir) {
+        return usage_error(format!("cannot write the demo case to {}: {e}", case_dir.display()));
+    }
+    let case_path = case_dir.join("case.toml");
+    let case = match load_case(&case_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    println!("disclose demo: a Subject Access Request from a parent about her daughter, a Year 8 pupil.");
+    println!("Case folder: {} (an invented school; change anything and re-run)", case_dir.display());
+    print!(
+        "{}",
+        disclose::case::status::status_text(&case, chrono::Local::now().date_naive())
+    );
+    println!("\n1. Scan: read the mail export, MIS reports and spreadsheets; decide what is in scope; propose redactions.");
+    let code = run_scan(&case_path, false);
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    println!(
+        "   Review page for the DPO: {}",
+        case.out_dir().join("review.html").display()
+    );
+    println!(
+        "\n2. Seal: apply the DPO's decisions ({}), redact, render, bundle, verify.",
+        case_dir.join("decisions.toml").display()
+    );
+    run_seal(&case)
 }
