@@ -144,7 +144,7 @@ pub fn parse(text: &str, path: &Path, catalogue: &Catalogue) -> Result<Decisions
     let path_s = path.display().to_string();
     let table: toml::Table = toml::from_str(text).map_err(|e| DecisionError::Syntax {
         path: path_s.clone(),
-        message: e.to_string().trim_end().to_string(),
+        message: syntax_message(text, &e),
     })?;
     let mut problems = Vec::new();
     for key in table.keys() {
@@ -186,6 +186,21 @@ pub fn parse(text: &str, path: &Path, catalogue: &Catalogue) -> Result<Decisions
             path: path_s,
             problems,
         })
+    }
+}
+
+/// Where and what, without the quoted source line the TOML parser would add: that line may
+/// hold a name, and this message can end up on a terminal or in a log.
+fn syntax_message(text: &str, e: &toml::de::Error) -> String {
+    let what = e.message().trim_end();
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {what}")
+        }
+        None => what.to_string(),
     }
 }
 

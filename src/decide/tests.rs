@@ -620,7 +620,17 @@ fn each_action_checks_the_fields_it_needs() {
     let e = parse("[[decision]\n", Path::new("d.toml"), &cat())
         .expect_err("syntax")
         .to_string();
-    assert!(e.contains("not valid TOML"), "{e}");
+    assert!(e.contains("not valid TOML") && e.contains("line 1"), "{e}");
+    // The parser's quote of the broken line is left out: it may hold a name.
+    let e = parse(
+        "[[decision]]\naction = \"redact\"\ntext = \"Jack Smith\n",
+        Path::new("d.toml"),
+        &cat(),
+    )
+    .expect_err("unterminated string")
+    .to_string();
+    assert!(e.contains("line 3"), "{e}");
+    assert!(!e.contains("Jack"), "{e}");
 }
 
 #[test]
