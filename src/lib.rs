@@ -4,6 +4,7 @@
 //! PDF redaction engine; the `redact_files` module is the batch behind `disclose redact`.
 
 pub mod case;
+pub mod decide;
 pub mod demo;
 pub mod detect;
 pub mod fsutil;
@@ -11,5 +12,6 @@ pub mod ingest;
 pub mod pdf;
 pub mod redact_files;
 pub mod seal;
+pub mod report;
 pub mod search;
 pub mod text;
