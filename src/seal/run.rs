@@ -292,7 +292,7 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
     crate::fsutil::private_dir(&out).map_err(io_err(&out))?;
     let log_csv = out.join("redaction-log.csv");
     let log_xlsx = out.join("redaction-log.xlsx");
-    write_redaction_log(&log_rows, &log_csv, &log_xlsx, &catalogue)
+    write_redaction_log(&log_rows, &catalogue, &log_csv, &log_xlsx)
         .map_err(|e| SealError::Setup(format!("redaction log: {e}")))?;
 
     let reference = safe_file_stem(&case.file.reference);
