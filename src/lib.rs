@@ -3,6 +3,7 @@
 //! The library is organised in pipeline order. Today it holds the shared text model and the
 //! PDF redaction engine; the `redact_files` module is the batch behind `disclose redact`.
 
+pub mod bundle;
 pub mod case;
 pub mod demo;
 pub mod detect;
@@ -12,3 +13,4 @@ pub mod pdf;
 pub mod redact_files;
 pub mod search;
 pub mod text;
+pub mod verify;
