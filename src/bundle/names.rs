@@ -44,9 +44,9 @@ fn split_date(rest: &str) -> (&str, Option<&str>) {
 fn is_kind(kind: &str) -> bool {
     !kind.is_empty()
         && kind.len() <= 32
-        && kind.split('-').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase())
-        })
+        && kind
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 fn is_date(date: &str) -> bool {

@@ -98,16 +98,16 @@ fn write_entries(file: &mut File, entries: &[&Entry], password: &str) -> Result<
         zip.start_file(entry.name.as_str(), options)
             .map_err(|e| BundleError::zip(&entry.name, e))?;
         match &entry.source {
-            EntrySource::Bytes(b) => {
-                io::Write::write_all(&mut zip, b).map_err(|e| BundleError::zip(&entry.name, e.into()))?
-            }
+            EntrySource::Bytes(b) => io::Write::write_all(&mut zip, b)
+                .map_err(|e| BundleError::zip(&entry.name, e.into()))?,
             EntrySource::File(p) => {
                 let mut f = File::open(p).map_err(|e| BundleError::io("reading", p, e))?;
                 io::copy(&mut f, &mut zip).map_err(|e| BundleError::io("copying", p, e))?;
             }
         }
     }
-    zip.finish().map_err(|e| BundleError::zip("(central directory)", e))?;
+    zip.finish()
+        .map_err(|e| BundleError::zip("(central directory)", e))?;
     Ok(())
 }
 
@@ -129,7 +129,10 @@ fn check_name(name: &str) -> Result<(), BundleError> {
     if name.ends_with('/') {
         return bad("names a folder, not a file");
     }
-    if name.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+    if name
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+    {
         return bad("has an empty, '.' or '..' path component");
     }
     if name.len() > u16::MAX as usize {
@@ -174,7 +177,11 @@ mod tests {
         let names: Vec<String> = z.file_names().map(|n| n.unwrap().into_owned()).collect();
         assert_eq!(
             names,
-            ["0000-index.pdf", "0001-email-2025-03-14.pdf", "manifest.sha256"]
+            [
+                "0000-index.pdf",
+                "0001-email-2025-03-14.pdf",
+                "manifest.sha256"
+            ]
         );
         for i in 0..z.len() {
             let info = z.get_aes_verification_key_and_salt(i).unwrap().unwrap();
