@@ -12,7 +12,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
-use super::scan::{latin1, pdf_string_readings, Forbidden};
+use super::scan::{latin1, pdf_string_readings, readings, Forbidden};
 
 /// Decoded streams larger than this are not scanned: a finding.
 const MAX_STREAM: usize = 256 << 20;
@@ -111,6 +111,8 @@ struct Walker<'a> {
     page_numbers: HashMap<ObjectId, u32>,
     /// Streams drawn as page content, parsed for the text they show.
     content_streams: HashSet<ObjectId>,
+    /// Font programs and ICC colour profiles, found through the objects that use them.
+    binary_payloads: HashSet<ObjectId>,
 }
 
 impl<'a> Walker<'a> {
@@ -127,6 +129,7 @@ impl<'a> Walker<'a> {
             problems,
             page_numbers,
             content_streams,
+            binary_payloads: binary_payloads(doc),
         }
     }
 
@@ -286,9 +289,10 @@ impl<'a> Walker<'a> {
             Ok(f) => f.into_iter().map(<[u8]>::to_vec).collect(),
             Err(_) => Vec::new(),
         };
-        if filters
-            .iter()
-            .any(|f| IMAGE_FILTERS.contains(&f.as_slice()))
+        if self.is_binary_payload(id, s)
+            || filters
+                .iter()
+                .any(|f| IMAGE_FILTERS.contains(&f.as_slice()))
         {
             return;
         }
@@ -308,12 +312,37 @@ impl<'a> Walker<'a> {
                 return;
             }
         };
-        let hits = self.terms.hits_in_bytes(&data);
+        let hits = if xmp {
+            // Markup names are not content ("rdf:li" would match a person called Li).
+            let mut hits = BTreeSet::new();
+            for r in readings(&data) {
+                hits.extend(self.terms.hits(&strip_xml_names(&r)));
+            }
+            hits
+        } else {
+            self.terms.hits_in_bytes(&data)
+        };
         let is_form = name_is(&s.dict, b"Subtype", b"Form");
         if !self.terms.is_empty() && (is_form || self.content_streams.contains(&id)) {
             self.check_shown_text(&data, &place, &hits);
         }
         self.problems.terms(hits, &place);
+    }
+
+    /// Pixels, glyph outlines and colour tables are not text, and read as text they spell
+    /// short names by chance; the text that travels with them (font names, image metadata)
+    /// is in their dictionaries, which are scanned like every other.
+    fn is_binary_payload(&self, id: ObjectId, s: &Stream) -> bool {
+        let d = &s.dict;
+        self.binary_payloads.contains(&id)
+            || name_is(d, b"Subtype", b"Image")
+            || name_is(d, b"Type", b"XRef")
+            || d.has(b"Length1")
+            || d.has(b"Length2")
+            || d.has(b"Length3")
+            || [b"Type1C".as_slice(), b"CIDFontType0C", b"OpenType"]
+                .iter()
+                .any(|t| name_is(d, b"Subtype", t))
     }
 
     /// Parses page content and scans its strings, each alone (escapes resolved) and all the
@@ -344,6 +373,63 @@ impl<'a> Walker<'a> {
         hits.retain(|t| !already.contains(t));
         self.problems.terms(hits, &format!("text shown by {place}"));
     }
+}
+
+/// Streams that hold font programs (`/FontFile*` of a font descriptor) or ICC profiles
+/// (`[/ICCBased ref]`).
+fn binary_payloads(doc: &Document) -> HashSet<ObjectId> {
+    fn visit(o: &Object, out: &mut HashSet<ObjectId>) {
+        match o {
+            Object::Array(a) => {
+                if let [Object::Name(n), Object::Reference(id), ..] = a.as_slice() {
+                    if n == b"ICCBased" {
+                        out.insert(*id);
+                    }
+                }
+                a.iter().for_each(|x| visit(x, out));
+            }
+            Object::Dictionary(d) => visit_dict(d, out),
+            Object::Stream(s) => visit_dict(&s.dict, out),
+            _ => {}
+        }
+    }
+    fn visit_dict(d: &Dictionary, out: &mut HashSet<ObjectId>) {
+        if name_is(d, b"Type", b"FontDescriptor") {
+            for key in [b"FontFile".as_slice(), b"FontFile2", b"FontFile3"] {
+                if let Ok(Object::Reference(id)) = d.get(key) {
+                    out.insert(*id);
+                }
+            }
+        }
+        d.iter().for_each(|(_, v)| visit(v, out));
+    }
+    let mut out = HashSet::new();
+    doc.objects.values().for_each(|o| visit(o, &mut out));
+    out
+}
+
+/// XML with every element and processing-instruction name (`<rdf:li`, `</dc:creator`,
+/// `<?xpacket`) replaced by a space; attributes and text stay, to be scanned.
+fn strip_xml_names(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut chars = xml.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '<' {
+            out.push(c);
+            continue;
+        }
+        out.push(' ');
+        if matches!(chars.peek(), Some('/' | '?' | '!')) {
+            chars.next();
+        }
+        while chars
+            .peek()
+            .is_some_and(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+        {
+            chars.next();
+        }
+    }
+    out
 }
 
 fn name_is(d: &Dictionary, key: &[u8], value: &[u8]) -> bool {
@@ -517,6 +603,52 @@ mod tests {
         let c = check(b"%PDF-1.7\n1 0 obj << /Type /Catalog");
         assert_problem(&c, &["not a readable PDF"]);
         assert_eq!(c.pages, 0);
+    }
+
+    #[test]
+    fn xml_names_are_not_content() {
+        assert_eq!(
+            strip_xml_names("<rdf:li xml:lang=\"x\">Li Wei</rdf:li><?xpacket end='w'?>"),
+            "  xml:lang=\"x\">Li Wei >  end='w'?>"
+        );
+        let terms = Forbidden::new(&["Li".to_string()]).unwrap();
+        let c = check_pdf(
+            &pdf("(x) Tj", |doc, cat| {
+                let xmp = doc.add_object(Stream::new(
+                    dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+                    b"<rdf:Seq><rdf:li>Report</rdf:li></rdf:Seq>".to_vec(),
+                ));
+                catalog_set(doc, cat, "Metadata", xmp.into());
+            }),
+            &terms,
+        );
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+    }
+
+    #[test]
+    fn font_programs_and_pixels_are_not_read_as_text() {
+        let c = check(&pdf("(x) Tj", |doc, _| {
+            let font_file = doc.add_object(Stream::new(
+                dictionary! { "Length1" => 20 },
+                b"\x00\x01 Ann Smith \x02".to_vec(),
+            ));
+            doc.add_object(dictionary! {
+                "Type" => "FontDescriptor", "FontName" => "ABCDEF+Sans",
+                "FontFile2" => font_file,
+            });
+            doc.add_object(Stream::new(
+                dictionary! { "Subtype" => "Image", "Width" => 9, "Height" => 1 },
+                b"Ann Smith".to_vec(),
+            ));
+        }));
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        // Their dictionaries are still scanned.
+        let c = check(&pdf("(x) Tj", |doc, _| {
+            doc.add_object(dictionary! {
+                "Type" => "FontDescriptor", "FontName" => "AnnSmith-Handwriting",
+            });
+        }));
+        assert_problem(&c, &["Ann Smith", "a name in object"]);
     }
 
     #[test]

@@ -47,24 +47,35 @@ impl Forbidden {
         self.spaced.is_none()
     }
 
-    /// The terms (as the caller wrote them) that occur in `text`.
+    /// The terms (as the caller wrote them) that occur in `text`, as it is or with its
+    /// letter-spaced runs joined up (see [`join_spaced_letters`]).
     pub(crate) fn hits(&self, text: &str) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
-        let Some(spaced) = &self.spaced else {
+        if self.is_empty() {
             return out;
-        };
+        }
         let folded = normalize(text);
-        for m in spaced.find_all(&folded) {
-            out.insert(spaced.original(m.term).to_string());
+        self.hits_in_folded(&folded, &mut out);
+        let joined = join_spaced_letters(&folded);
+        if joined != folded {
+            self.hits_in_folded(&joined, &mut out);
+        }
+        out
+    }
+
+    fn hits_in_folded(&self, folded: &str, out: &mut BTreeSet<String>) {
+        if let Some(spaced) = &self.spaced {
+            for m in spaced.find_all(folded) {
+                out.insert(spaced.original(m.term).to_string());
+            }
         }
         if let Some((glued, map)) = &self.glued {
-            for m in glued.find_all(&folded) {
+            for m in glued.find_all(folded) {
                 if let Some(orig) = map.get(glued.folded(m.term)) {
                     out.insert(orig.clone());
                 }
             }
         }
-        out
     }
 
     /// The terms that occur in any plausible reading of opaque bytes (a decoded stream).
@@ -78,6 +89,24 @@ impl Forbidden {
         }
         out
     }
+}
+
+/// Folded text with every space next to a one-character word removed, so letter-spaced
+/// text reads as words again: extractors space out the glyphs of tabular and monospaced
+/// text (pdf-extract gives a Chromium table's UPN `A123456789012` as `A1 2 3 4 5 6 7 8 9 0 1
+/// 2`), and a name drawn letter by letter (`J a y d e n`) is still the name.
+pub(crate) fn join_spaced_letters(folded: &str) -> String {
+    let mut out = String::with_capacity(folded.len());
+    let mut prev_single = false;
+    for (i, token) in folded.split(' ').enumerate() {
+        let single = token.chars().count() == 1;
+        if i > 0 && !(single || prev_single) {
+            out.push(' ');
+        }
+        out.push_str(token);
+        prev_single = single;
+    }
+    out
 }
 
 /// Every reading of a byte blob a term could hide in: Latin-1 (which PDFDocEncoding matches
@@ -154,6 +183,24 @@ mod tests {
             BTreeSet::from(["Zoë Brennan".to_string()])
         );
         assert!(f.hits("Zoebrennanfield").is_empty());
+    }
+
+    #[test]
+    fn letter_spaced_text_is_joined_up() {
+        assert_eq!(
+            join_spaced_letters("okafor, jayden a1 2 3 4 5 / \\ 1 0 .0"),
+            "okafor, jayden a12345/\\10.0"
+        );
+        let f = f(&["A123456789012", "Jayden Okafor", "Ann"]);
+        assert_eq!(
+            f.hits("Okafor, Jayden A1 2 3 4 5 6 7 8 9 0 1 2 / \\ N N"),
+            BTreeSet::from(["A123456789012".to_string()])
+        );
+        assert_eq!(
+            f.hits("J a y d e n  O k a f o r"),
+            BTreeSet::from(["Jayden Okafor".to_string()])
+        );
+        assert!(f.hits("I met a nnual A nnex").is_empty());
     }
 
     #[test]
