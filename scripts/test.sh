@@ -16,6 +16,17 @@ if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" =
     || echo "warning: could not install ${need[*]}; tests that use them will skip"
 fi
 
+# Two independent zip readers for the sealed bundle (tests/bundle.rs): 7-Zip and pyzipper.
+if ! command -v 7z >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing p7zip-full for the bundle checks"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq p7zip-full >/dev/null) \
+    || echo "warning: could not install p7zip-full; the 7-Zip bundle checks will skip"
+fi
+if [ "$(id -u)" = 0 ] && command -v python3 >/dev/null 2>&1 && ! python3 -c "import pyzipper" >/dev/null 2>&1; then
+  python3 -m pip install -q pyzipper >/dev/null 2>&1 \
+    || echo "warning: could not install pyzipper; the pyzipper bundle checks will skip"
+fi
+
 # Every target's summary is added up into one closing line, so the last line of the run says
 # how many tests ran in all (the last target to report may be a bench with none of its own).
 log=$(mktemp)

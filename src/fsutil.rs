@@ -29,6 +29,54 @@ pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_via_temp(path, bytes, false)
 }
 
+/// Like [`write_atomic`], for outputs too large to hold in memory (a bundle of many PDFs):
+/// `write` fills a fresh temporary file in the same folder (created 0600), which is then
+/// forced to disk and renamed over `path`. If `write` fails, the temporary file is removed
+/// and `path` is left as it was, so a failed or killed run never leaves a file that looks
+/// finished. The file handle is readable too, so `write` may seek back and hash what it wrote.
+pub fn write_atomic_with<T, E>(
+    path: &Path,
+    write: impl FnOnce(&mut fs::File) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<std::io::Error>,
+{
+    let tmp = temp_path(path);
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true).write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let result = (|| {
+        let mut f = opts.open(&tmp)?;
+        let value = write(&mut f)?;
+        f.sync_all()?;
+        drop(f);
+        fs::rename(&tmp, path)?;
+        Ok(value)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The temporary sibling `path` is written through: hidden, and named so it cannot be
+/// mistaken for the finished file.
+fn temp_path(path: &Path) -> std::path::PathBuf {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("output");
+    dir.join(format!(".{name}.{}.partial", std::process::id()))
+}
+
 fn write_via_temp(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
     let dir = path
         .parent()

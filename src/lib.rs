@@ -3,6 +3,7 @@
 //! The library is organised in pipeline order. Today it holds the shared text model and the
 //! PDF redaction engine; the `redact_files` module is the batch behind `disclose redact`.
 
+pub mod bundle;
 pub mod case;
 pub mod decide;
 pub mod demo;
@@ -15,3 +16,4 @@ pub mod seal;
 pub mod report;
 pub mod search;
 pub mod text;
+pub mod verify;

@@ -1,0 +1,105 @@
+//! Bundle entry names. Zip encryption covers contents, not names: anyone holding the file,
+//! password or not, can list them. So a bundle name says only where a document sits in the
+//! bundle, what kind it is and its date, never a subject line or an original file name.
+
+/// The one non-PDF entry of a bundle.
+pub const MANIFEST_NAME: &str = "manifest.sha256";
+
+/// True for `manifest.sha256` and for `NNNN-<kind>[-YYYY-MM-DD].pdf`: four digits, a kind of
+/// lower-case ASCII letters and single inner hyphens (`email`, `mis-report`), and an optional
+/// real calendar date.
+pub fn is_safe_entry_name(name: &str) -> bool {
+    if name == MANIFEST_NAME {
+        return true;
+    }
+    let Some(stem) = name.strip_suffix(".pdf") else {
+        return false;
+    };
+    let Some((number, rest)) = stem.split_at_checked(4) else {
+        return false;
+    };
+    if !number.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let Some(rest) = rest.strip_prefix('-') else {
+        return false;
+    };
+    let (kind, date) = split_date(rest);
+    is_kind(kind) && date.is_none_or(is_date)
+}
+
+/// Splits a trailing `-YYYY-MM-DD` off `rest` when it has that shape.
+fn split_date(rest: &str) -> (&str, Option<&str>) {
+    if rest.len() > 11 && rest.is_char_boundary(rest.len() - 11) {
+        let (kind, tail) = rest.split_at(rest.len() - 11);
+        if let Some(date) = tail.strip_prefix('-') {
+            if date.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+                return (kind, Some(date));
+            }
+        }
+    }
+    (rest, None)
+}
+
+fn is_kind(kind: &str) -> bool {
+    !kind.is_empty()
+        && kind.len() <= 32
+        && kind
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+fn is_date(date: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok()
+        && date.len() == 10
+        && date.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_the_bundle_scheme() {
+        for ok in [
+            "0000-index.pdf",
+            "0007-email-2025-03-14.pdf",
+            "0012-spreadsheet.pdf",
+            "0003-mis-report-2024-09-01.pdf",
+            "9999-pdf.pdf",
+            "manifest.sha256",
+        ] {
+            assert!(is_safe_entry_name(ok), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rejects_anything_that_could_carry_personal_data() {
+        for bad in [
+            "0007-email-Ava Thompson.pdf",
+            "0007-ava-thompson-referral.PDF",
+            "Re: Jayden's behaviour.pdf",
+            "0007-Email-2025-03-14.pdf",
+            "007-email.pdf",
+            "00077-email.pdf",
+            "0007-email-2025-02-30.pdf",
+            "0007-email-2025-3-14.pdf",
+            "0007-email-20250314.pdf",
+            "0007-.pdf",
+            "0007--email.pdf",
+            "0007-email-.pdf",
+            "0007-emaïl.pdf",
+            "dir/0007-email.pdf",
+            "0007-email.pdf/",
+            "0007-email.txt",
+            "Manifest.sha256",
+            "manifest.sha256 ",
+            "",
+        ] {
+            assert!(!is_safe_entry_name(bad), "{bad:?}");
+        }
+    }
+}
