@@ -11,7 +11,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 pub use manifest::{hex, manifest, parse_manifest, sha256_reader, ManifestError};
-pub use names::{is_safe_entry_name, MANIFEST_NAME};
+pub use names::{is_safe_entry_name, original_stem, MANIFEST_NAME, ORIGINAL_EXTENSIONS};
 pub use password::{generate_password, password_bits, write_secret};
 pub use zipwrite::write_encrypted_zip;
 

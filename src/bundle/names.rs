@@ -5,14 +5,20 @@
 /// The one non-PDF entry of a bundle.
 pub const MANIFEST_NAME: &str = "manifest.sha256";
 
+/// Originals a DPO disclosed as they stand (a photo, a recording) keep one of these
+/// extensions; everything the tool redacted is a PDF.
+pub const ORIGINAL_EXTENSIONS: &[&str] = &[
+    "jpg", "png", "gif", "tif", "heic", "mp3", "mp4", "m4a", "wav", "txt", "bin",
+];
+
 /// True for `manifest.sha256` and for `NNNN-<kind>[-YYYY-MM-DD].pdf`: four digits, a kind of
 /// lower-case ASCII letters and single inner hyphens (`email`, `mis-report`), and an optional
-/// real calendar date.
+/// real calendar date; or the same with one of [`ORIGINAL_EXTENSIONS`].
 pub fn is_safe_entry_name(name: &str) -> bool {
     if name == MANIFEST_NAME {
         return true;
     }
-    let Some(stem) = name.strip_suffix(".pdf") else {
+    let Some(stem) = name.strip_suffix(".pdf").or_else(|| original_stem(name)) else {
         return false;
     };
     let Some((number, rest)) = stem.split_at_checked(4) else {
@@ -26,6 +32,12 @@ pub fn is_safe_entry_name(name: &str) -> bool {
     };
     let (kind, date) = split_date(rest);
     is_kind(kind) && date.is_none_or(is_date)
+}
+
+/// The stem of an original's name, when its extension is one of [`ORIGINAL_EXTENSIONS`].
+pub fn original_stem(name: &str) -> Option<&str> {
+    let (stem, ext) = name.rsplit_once('.')?;
+    ORIGINAL_EXTENSIONS.contains(&ext).then_some(stem)
 }
 
 /// Splits a trailing `-YYYY-MM-DD` off `rest` when it has that shape.

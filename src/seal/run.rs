@@ -275,18 +275,11 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
         },
     );
     let n_documents = entries.len();
-    let hashes: Vec<(String, [u8; 32])> = entries
-        .iter()
-        .map(|e| match &e.source {
-            EntrySource::Bytes(b) => (e.name.clone(), sha256(b)),
-            EntrySource::File(_) => (e.name.clone(), [0; 32]),
-        })
-        .collect();
-    let manifest = bundle::manifest(&hashes);
-    entries.push(Entry {
-        name: "manifest.sha256".into(),
-        source: EntrySource::Bytes(manifest.clone().into_bytes()),
-    });
+    bundle::add_manifest(&mut entries).map_err(|e| SealError::Setup(format!("the manifest: {e}")))?;
+    let manifest = match entries.last().map(|e| &e.source) {
+        Some(EntrySource::Bytes(b)) => String::from_utf8_lossy(b).into_owned(),
+        _ => String::new(),
+    };
 
     // The DPO's log and the master copy come first: a bundle is never sent without them.
     crate::fsutil::private_dir(&out).map_err(io_err(&out))?;
@@ -357,11 +350,6 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
         log_csv,
         unmatched_warnings: decided.unmatched.iter().filter(|u| !u.blocks).map(|u| u.text.clone()).collect(),
     })
-}
-
-fn sha256(b: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(b).into()
 }
 
 /// A case reference as a file name: letters, digits and `-_.` kept, anything else `-`.

@@ -75,10 +75,14 @@ pub fn verify_bundle(
             continue;
         }
         if !data.starts_with(b"%PDF-") {
-            report.findings.push(Finding::new(
-                &entry.name,
-                "is not a PDF (a bundle holds PDFs and the manifest only)",
-            ));
+            // An original the DPO chose to disclose as it stands may be a photo or a recording;
+            // anything else that is not a PDF has no business in a bundle.
+            if crate::bundle::original_stem(&entry.name).is_none() {
+                report.findings.push(Finding::new(
+                    &entry.name,
+                    "is not a PDF (a bundle holds PDFs, originals disclosed as they stand, and the manifest)",
+                ));
+            }
             for t in terms.hits_in_bytes(data) {
                 report.findings.push(Finding::new(
                     &entry.name,
