@@ -189,7 +189,11 @@ impl Mail {
             h.push_str(&format!("In-Reply-To: {r}\r\nReferences: {r}\r\n"));
         }
         h.push_str("MIME-Version: 1.0\r\nX-Mailer: Microsoft Outlook 16.0\r\n");
-        let apos = self.boundary_key.len() % 2 == 0;
+        let apos = self
+            .boundary_key
+            .bytes()
+            .last()
+            .is_some_and(|b| b.is_multiple_of(2));
         let body = if self.html_only {
             text_part("text/html", &to_html(&self.plain, apos), self.transfer)
         } else if self.html {
