@@ -12,7 +12,7 @@ pub mod fsutil;
 pub mod ingest;
 pub mod pdf;
 pub mod redact_files;
-pub mod seal;
+// pub mod seal;
 pub mod report;
 pub mod search;
 pub mod text;

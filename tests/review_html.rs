@@ -43,6 +43,7 @@ fn propose(
         Proposal {
             item_id: it.item_id.clone(),
             location: format!("chars {}-{}", span.start, span.end),
+            span: span.clone(),
             text: text.into(),
             category: category.into(),
             reason: "THIRD-PARTY".into(),

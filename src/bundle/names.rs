@@ -106,12 +106,17 @@ mod tests {
             "0007-emaïl.pdf",
             "dir/0007-email.pdf",
             "0007-email.pdf/",
-            "0007-email.txt",
+            "0007-email.exe",
+            "0007-email.pdf.exe",
+            "0007-image.JPG",
             "Manifest.sha256",
             "manifest.sha256 ",
             "",
         ] {
             assert!(!is_safe_entry_name(bad), "{bad:?}");
+        }
+        for good in ["0007-image-2023-10-06.jpg", "0008-recording.m4a", "0009-file.bin"] {
+            assert!(is_safe_entry_name(good), "an original disclosed as it stands: {good}");
         }
     }
 }

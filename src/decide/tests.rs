@@ -46,6 +46,7 @@ fn proposals(id_suffix: &str) -> Vec<(Proposal, Range<usize>)> {
             Proposal {
                 item_id: format!("item{item}{id_suffix}"),
                 location: format!("chars {}-{}", span.start, span.end),
+                span: span.clone(),
                 text: text.into(),
                 category: cat.into(),
                 reason: "THIRD-PARTY".into(),

@@ -142,6 +142,15 @@ impl NameTerms {
                     &mut terms,
                     &mut owners,
                 );
+                // Registers and trackers put the surname first in one cell or in two cells
+                // side by side (`Okafor<TAB>Jayden` reads `okafor jayden` once folded), and
+                // some names are written family name first (Nguyễn Thị Mai).
+                push(
+                    format!("{} {}", p.surname, p.forename),
+                    (Some(i), Form::Reversed),
+                    &mut terms,
+                    &mut owners,
+                );
                 for first in p.first_names() {
                     if r.with_name(&first).count() == 1
                         && !subject_names
@@ -328,7 +337,13 @@ impl<'a> Proposer<'a> {
                 });
             }
         }
-        for f in find_identifiers(text) {
+        let mut ids = find_identifiers(text);
+        for f in tabular_identifiers(text) {
+            if !ids.iter().any(|g| g.start < f.end && f.start < g.end) {
+                ids.push(f);
+            }
+        }
+        for f in ids {
             if self.is_own(&f) || self.never(&f.text) {
                 continue;
             }
@@ -350,6 +365,43 @@ impl<'a> Proposer<'a> {
     fn is_own(&self, f: &Found) -> bool {
         self.own_ids.contains(&(f.kind, f.compare_key()))
     }
+}
+
+/// Identifiers in a table's cells, each read with its column heading as its label: a date of
+/// birth under a `DOB` heading has no label beside it in the text, only above it.
+fn tabular_identifiers(text: &str) -> Vec<Found> {
+    let mut lines = text.split_inclusive('\n');
+    let Some(head) = lines.next() else {
+        return Vec::new();
+    };
+    let head_body = head.trim_end_matches(['\n', '\r']);
+    if !head_body.contains('\t') {
+        return Vec::new();
+    }
+    let headings: Vec<&str> = head_body.split('\t').collect();
+    let mut out = Vec::new();
+    let mut pos = head.len();
+    for line in lines {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let mut start = pos;
+        for (col, cell) in body.split('\t').enumerate() {
+            let heading = headings.get(col).map(|h| h.trim()).unwrap_or("");
+            if !heading.is_empty() && !cell.trim().is_empty() {
+                out.extend(
+                    super::identifiers::find_identifiers_in_field(heading, cell)
+                        .into_iter()
+                        .map(|mut f| {
+                            f.start += start;
+                            f.end += start;
+                            f
+                        }),
+                );
+            }
+            start += cell.len() + 1;
+        }
+        pos += line.len();
+    }
+    out
 }
 
 fn form_label(f: Form) -> &'static str {
@@ -439,6 +491,27 @@ mod tests {
         assert!(
             props.windows(2).all(|w| w[0].span.start <= w[1].span.start),
             "in reading order"
+        );
+    }
+
+    #[test]
+    fn tracker_cells_surname_first_and_labelled_columns() {
+        let (case, roster) = setup();
+        let names = NameTerms::new(&case, Some(&roster));
+        let term_refs: Vec<&str> = names.terms.iter().map(String::as_str).collect();
+        let matcher = Matcher::new(&[], &term_refs).unwrap();
+        let p = Proposer::new(&case, Some(&roster), &names, &matcher);
+        let text = "Surname\tForename\tDOB\tNeed\nThompson\tAva\t03/09/2012\tCheck-in\nOkafor\tJayden\t14/02/2012\tSEN";
+        let props = p.propose("t", text);
+        let got: Vec<(&str, &str)> = props
+            .iter()
+            .map(|x| (x.text.as_str(), x.category.as_str()))
+            .collect();
+        assert!(got.contains(&("Okafor\tJayden", "pupil")), "{got:?}");
+        assert!(got.contains(&("14/02/2012", "dob")), "{got:?}");
+        assert!(
+            !got.iter().any(|(t, _)| t.contains("Thompson")),
+            "never the subject: {got:?}"
         );
     }
 

@@ -445,6 +445,7 @@ mod tests {
             Proposal {
                 item_id: "i1".into(),
                 location: "chars 0-13".into(),
+                span: 0..13,
                 text: "Jayden Okafor".into(),
                 category: "pupil".into(),
                 reason: "THIRD-PARTY".into(),
