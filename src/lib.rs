@@ -10,5 +10,6 @@ pub mod fsutil;
 pub mod ingest;
 pub mod pdf;
 pub mod redact_files;
+pub mod render;
 pub mod search;
 pub mod text;
