@@ -3,7 +3,9 @@
 
 use std::io::Read;
 
-use disclose::render::{render, spans_with_redactions, stamp_pdf, Block, Document, Rendered, Span, Stamp};
+use disclose::render::{
+    render, spans_with_redactions, stamp_pdf, Block, Document, Rendered, Span, Stamp,
+};
 
 const REFERENCE: &str = "SAR-2025-014";
 
@@ -42,10 +44,15 @@ fn all_bytes(pdf: &[u8]) -> Vec<Vec<u8>> {
         if pdf.get(start) == Some(&b'\n') {
             start += 1;
         }
-        let Some(end) = find(&pdf[start..], b"endstream") else { break };
+        let Some(end) = find(&pdf[start..], b"endstream") else {
+            break;
+        };
         let raw = &pdf[start..start + end];
         let mut inflated = Vec::new();
-        if flate2::read::ZlibDecoder::new(raw).read_to_end(&mut inflated).is_ok() {
+        if flate2::read::ZlibDecoder::new(raw)
+            .read_to_end(&mut inflated)
+            .is_ok()
+        {
             out.push(inflated);
         }
         at = start + end;
@@ -63,14 +70,26 @@ fn utf16_hex(s: &str) -> String {
 
 fn assert_absent(pdf: &[u8], secret: &str) {
     let extracted = pages_text(pdf).join("\n");
-    assert!(!extracted.contains(secret), "extracted text shows {secret:?}");
+    assert!(
+        !extracted.contains(secret),
+        "extracted text shows {secret:?}"
+    );
     let utf16: Vec<u8> = secret.encode_utf16().flat_map(u16::to_be_bytes).collect();
     let hex = utf16_hex(secret);
     for (i, bytes) in all_bytes(pdf).iter().enumerate() {
-        assert!(find(bytes, secret.as_bytes()).is_none(), "stream {i} holds {secret:?}");
-        assert!(find(bytes, &utf16).is_none(), "stream {i} holds {secret:?} as UTF-16");
+        assert!(
+            find(bytes, secret.as_bytes()).is_none(),
+            "stream {i} holds {secret:?}"
+        );
+        assert!(
+            find(bytes, &utf16).is_none(),
+            "stream {i} holds {secret:?} as UTF-16"
+        );
         let upper = String::from_utf8_lossy(bytes).to_uppercase();
-        assert!(!upper.contains(&hex), "stream {i} holds {secret:?} as hex UTF-16");
+        assert!(
+            !upper.contains(&hex),
+            "stream {i} holds {secret:?} as hex UTF-16"
+        );
     }
 }
 
@@ -79,7 +98,10 @@ fn email(body: Vec<Span>) -> Document {
         blocks: vec![
             Block::Title("Email".into()),
             Block::Fields(vec![
-                ("From".into(), text("Siobhán Ó Briain <s.obriain@school.example>")),
+                (
+                    "From".into(),
+                    text("Siobhán Ó Briain <s.obriain@school.example>"),
+                ),
                 ("To".into(), text("Łukasz Kowalski <lk@home.example>")),
                 ("Date".into(), text("Fri, 14 Mar 2025 09:12")),
                 ("Subject".into(), text("Zoë and Nguyễn — lunchtime")),
@@ -94,11 +116,20 @@ fn email(body: Vec<Span>) -> Document {
 
 #[test]
 fn unicode_names_come_out_exactly() {
-    let body = text("Dear Mr Kowalski,\n\nZoë, Łukasz, Siobhán and Nguyễn Văn An were at Straße 5.\n");
+    let body =
+        text("Dear Mr Kowalski,\n\nZoë, Łukasz, Siobhán and Nguyễn Văn An were at Straße 5.\n");
     let out = render(&email(body), &stamp()).unwrap();
     assert_eq!(out.replaced_chars, 0);
     let all = pages_text(&out.bytes).join("\n");
-    for name in ["Zoë", "Łukasz", "Siobhán", "Nguyễn", "Ó Briain", "Straße", "Văn"] {
+    for name in [
+        "Zoë",
+        "Łukasz",
+        "Siobhán",
+        "Nguyễn",
+        "Ó Briain",
+        "Straße",
+        "Văn",
+    ] {
         assert!(all.contains(name), "{name:?} missing from {all:?}");
     }
 }
@@ -107,7 +138,9 @@ fn unicode_names_come_out_exactly() {
 fn decomposed_input_is_composed_and_extracts_as_the_name() {
     let out = render(
         &Document {
-            blocks: vec![Block::Paragraph(text("Nguye\u{0302}\u{0303}n and Zoe\u{0308}"))],
+            blocks: vec![Block::Paragraph(text(
+                "Nguye\u{0302}\u{0303}n and Zoe\u{0308}",
+            ))],
         },
         &stamp(),
     )
@@ -121,7 +154,10 @@ fn redacted_text_never_reaches_the_file() {
     let body = "Hi,\n\nJordan pushed Quentin Wexford-Zyx in the queue; Quentin's mum rang.\nThanks";
     let mut ranges = Vec::new();
     for (at, _) in body.match_indices("Quentin Wexford-Zyx") {
-        ranges.push((at..at + "Quentin Wexford-Zyx".len(), "THIRD-PARTY".to_string()));
+        ranges.push((
+            at..at + "Quentin Wexford-Zyx".len(),
+            "THIRD-PARTY".to_string(),
+        ));
     }
     let q = body.find("Quentin's").unwrap();
     ranges.push((q..q + "Quentin".len(), "THIRD-PARTY".to_string()));
@@ -129,7 +165,10 @@ fn redacted_text_never_reaches_the_file() {
 
     let extracted = squash(&pages_text(&out.bytes).join("\n"));
     assert!(extracted.contains("Jordan pushed"), "{extracted}");
-    assert!(extracted.contains("THIRD-PARTY"), "the reason code is shown: {extracted}");
+    assert!(
+        extracted.contains("THIRD-PARTY"),
+        "the reason code is shown: {extracted}"
+    );
     for secret in ["Quentin", "Wexford", "Zyx"] {
         assert_absent(&out.bytes, secret);
     }
@@ -140,8 +179,14 @@ fn redacted_text_never_reaches_the_file() {
         let s = String::from_utf8_lossy(&bytes).to_uppercase();
         if s.contains("BEGINCMAP") {
             cmaps += 1;
-            assert!(!s.contains(&format!("<{}>", utf16_hex("Q"))), "ToUnicode maps a Q glyph");
-            assert!(!s.contains(&format!("<{}>", utf16_hex("W"))), "ToUnicode maps a W glyph");
+            assert!(
+                !s.contains(&format!("<{}>", utf16_hex("Q"))),
+                "ToUnicode maps a Q glyph"
+            );
+            assert!(
+                !s.contains(&format!("<{}>", utf16_hex("W"))),
+                "ToUnicode maps a W glyph"
+            );
         }
     }
     assert_eq!(cmaps, 2, "one ToUnicode map per embedded font");
@@ -157,7 +202,11 @@ fn black_boxes(pdf: &[u8]) -> Vec<(f32, f32, f32, f32)> {
         let mut gray = 1.0;
         let mut points: Vec<(f32, f32)> = Vec::new();
         for op in content.operations {
-            let nums: Vec<f32> = op.operands.iter().filter_map(|o| o.as_float().ok()).collect();
+            let nums: Vec<f32> = op
+                .operands
+                .iter()
+                .filter_map(|o| o.as_float().ok())
+                .collect();
             match op.operator.as_str() {
                 "g" => gray = nums[0],
                 "m" | "l" => points.push((nums[0], nums[1])),
@@ -189,7 +238,10 @@ fn every_box_has_the_same_width_whatever_it_hides() {
     let body = format!("Seen: {short} and {long} near the gate.");
     let ranges = [
         (6..6 + short.len(), "THIRD-PARTY".to_string()),
-        (6 + short.len() + 5..6 + short.len() + 5 + long.len(), "THIRD-PARTY".to_string()),
+        (
+            6 + short.len() + 5..6 + short.len() + 5 + long.len(),
+            "THIRD-PARTY".to_string(),
+        ),
     ];
     assert_eq!(&body[ranges[1].0.clone()], long);
     let out = render(
@@ -215,16 +267,25 @@ fn every_page_is_stamped_with_reference_and_page_n_of_m() {
     let pages = pages_text(&out.bytes);
     assert_eq!(pages.len(), out.pages);
     for (i, page) in pages.iter().enumerate() {
-        assert!(page.contains(REFERENCE), "page {} lacks the reference", i + 1);
+        assert!(
+            page.contains(REFERENCE),
+            "page {} lacks the reference",
+            i + 1
+        );
         let label = format!("page {} of {}", i + 1, out.pages);
-        assert!(squash(page).contains(&label), "page {} lacks {label:?}", i + 1);
+        assert!(
+            squash(page).contains(&label),
+            "page {} lacks {label:?}",
+            i + 1
+        );
     }
 }
 
 #[test]
 fn rendering_is_byte_for_byte_reproducible() {
     let make = || {
-        let body = spans_with_redactions("Zoë told Sam about it.", &[(9..12, "THIRD-PARTY".into())]);
+        let body =
+            spans_with_redactions("Zoë told Sam about it.", &[(9..12, "THIRD-PARTY".into())]);
         render(&email(body), &stamp()).unwrap().bytes
     };
     let (a, b) = (make(), make());
@@ -232,7 +293,11 @@ fn rendering_is_byte_for_byte_reproducible() {
     let other = render(&email(text("Zoë told someone else.")), &stamp()).unwrap();
     assert_ne!(a, other.bytes, "different content, different bytes");
     for needle in [&b"CreationDate"[..], b"ModDate", b"Producer", b"x:xmpmeta"] {
-        assert!(find(&a, needle).is_none(), "{}", String::from_utf8_lossy(needle));
+        assert!(
+            find(&a, needle).is_none(),
+            "{}",
+            String::from_utf8_lossy(needle)
+        );
     }
 }
 
@@ -251,7 +316,10 @@ fn sheet(rows: usize, columns: usize) -> Document {
         })
         .collect();
     Document {
-        blocks: vec![Block::Title("Spreadsheet".into()), Block::Table { headings, rows }],
+        blocks: vec![
+            Block::Title("Spreadsheet".into()),
+            Block::Table { headings, rows },
+        ],
     }
 }
 
@@ -263,7 +331,11 @@ fn a_3000_row_table_paginates_with_headings_on_every_page() {
     assert_eq!(pages.len(), out.pages);
     for (i, page) in pages.iter().enumerate() {
         for c in 0..5 {
-            assert!(page.contains(&format!("Heading{c}")), "page {} lacks Heading{c}", i + 1);
+            assert!(
+                page.contains(&format!("Heading{c}")),
+                "page {} lacks Heading{c}",
+                i + 1
+            );
         }
     }
     let all = pages.join("\n");
@@ -276,13 +348,22 @@ fn many_columns_still_fit() {
     let out = render(&sheet(30, 24), &stamp()).unwrap();
     let doc = lopdf::Document::load_mem(&out.bytes).unwrap();
     let page = doc.get_pages()[&1];
-    let media = doc.get_dictionary(page).unwrap().get(b"MediaBox").unwrap().as_array().unwrap();
+    let media = doc
+        .get_dictionary(page)
+        .unwrap()
+        .get(b"MediaBox")
+        .unwrap()
+        .as_array()
+        .unwrap();
     let w = media[2].as_float().unwrap();
     let h = media[3].as_float().unwrap();
     assert!(w > h, "a wide sheet turns the page to landscape");
     let all = pages_text(&out.bytes).join("\n");
     for c in 0..24 {
-        assert!(all.contains(&format!("r29c{c}")), "column {c} is on the page");
+        assert!(
+            all.contains(&format!("r29c{c}")),
+            "column {c} is on the page"
+        );
     }
 }
 
@@ -306,10 +387,16 @@ fn awkward_input_still_renders() {
         &stamp(),
     )
     .unwrap();
-    assert_eq!(out.replaced_chars, 3, "漢, 字 and 🎉 are replaced and counted");
+    assert_eq!(
+        out.replaced_chars, 3,
+        "漢, 字 and 🎉 are replaced and counted"
+    );
     let all = squash(&pages_text(&out.bytes).join("\n"));
     assert!(all.contains("bellhere rtloverride"), "{all}");
-    assert!(all.contains('\u{FFFD}'), "the placeholder is visible: {all}");
+    assert!(
+        all.contains('\u{FFFD}'),
+        "the placeholder is visible: {all}"
+    );
     let joined: String = all.split_whitespace().collect();
     assert!(joined.contains(&url), "the URL survives wrapping intact");
 
@@ -322,7 +409,11 @@ fn qpdf_check(pdf: &[u8]) {
     let Ok(dir) = tempfile::tempdir() else { return };
     let path = dir.path().join("check.pdf");
     std::fs::write(&path, pdf).unwrap();
-    match std::process::Command::new("qpdf").arg("--check").arg(&path).output() {
+    match std::process::Command::new("qpdf")
+        .arg("--check")
+        .arg(&path)
+        .output()
+    {
         Ok(out) => assert!(
             out.status.success(),
             "qpdf --check failed: {}{}",
@@ -363,9 +454,19 @@ fn stamp_pdf_keeps_the_text_and_adds_the_stamp() {
         assert_eq!(after.len(), pages);
         for (i, (old, new)) in before.iter().zip(&after).enumerate() {
             let (old, new) = (squash(old), squash(new));
-            assert!(new.contains(REFERENCE), "{} page {}: {new}", path.display(), i + 1);
+            assert!(
+                new.contains(REFERENCE),
+                "{} page {}: {new}",
+                path.display(),
+                i + 1
+            );
             let label = format!("page {} of 20", i + 3);
-            assert!(new.contains(&label), "{} page {}: {new}", path.display(), i + 1);
+            assert!(
+                new.contains(&label),
+                "{} page {}: {new}",
+                path.display(),
+                i + 1
+            );
             for word in old.split(' ').filter(|w| w.len() > 3).take(50) {
                 assert!(new.contains(word), "{}: {word:?} lost", path.display());
             }
@@ -381,11 +482,13 @@ fn stamp_pdf_numbers_within_the_document_when_no_total_is_given() {
     let rendered = render(&Document::default(), &stamp()).unwrap();
     let stamped = stamp_pdf(&rendered.bytes, "SAR-2025-999", 1, None).unwrap();
     let page = squash(&pages_text(&stamped.bytes)[0]);
-    assert!(page.contains("SAR-2025-999") && page.contains("page 1 of 1"), "{page}");
+    assert!(
+        page.contains("SAR-2025-999") && page.contains("page 1 of 1"),
+        "{page}"
+    );
     qpdf_check(&stamped.bytes);
     assert!(stamp_pdf(b"not a pdf", REFERENCE, 1, None).is_err());
 }
-
 
 /// Throughput on email-sized documents. Run with
 /// `cargo test --release --test render throughput -- --ignored --nocapture`.
@@ -396,9 +499,15 @@ fn throughput_1000_emails() {
                      their packed lunches, and Siobhán will meet the coach at 8:15. ";
     let docs: Vec<Document> = (0..1000)
         .map(|i| {
-            let body = format!("Dear parent,\n\n{}\n\nKind regards,\nMs Nguyễn", paragraph.repeat(1 + i % 12));
+            let body = format!(
+                "Dear parent,\n\n{}\n\nKind regards,\nMs Nguyễn",
+                paragraph.repeat(1 + i % 12)
+            );
             let hidden = body.find("Siobhán").unwrap();
-            email(spans_with_redactions(&body, &[(hidden..hidden + "Siobhán".len(), "THIRD-PARTY".into())]))
+            email(spans_with_redactions(
+                &body,
+                &[(hidden..hidden + "Siobhán".len(), "THIRD-PARTY".into())],
+            ))
         })
         .collect();
     let start = std::time::Instant::now();

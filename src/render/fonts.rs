@@ -74,7 +74,11 @@ impl Shaped {
             }
         }
         if fit == 0 {
-            fit = self.text.chars().next().map_or(self.text.len(), char::len_utf8);
+            fit = self
+                .text
+                .chars()
+                .next()
+                .map_or(self.text.len(), char::len_utf8);
         }
         // Break at a separator only when it keeps at least half the line in use.
         if soft > 0 && soft < self.text.len() && soft * 2 >= fit {
@@ -95,8 +99,9 @@ pub(crate) struct Shaper {
 impl Shaper {
     pub fn new() -> Result<Self, super::RenderError> {
         let face = |data: &'static [u8], name: &str| {
-            rustybuzz::Face::from_slice(data, 0)
-                .ok_or_else(|| super::RenderError::Font(format!("embedded font {name} is unreadable")))
+            rustybuzz::Face::from_slice(data, 0).ok_or_else(|| {
+                super::RenderError::Font(format!("embedded font {name} is unreadable"))
+            })
         };
         Ok(Self {
             regular: face(REGULAR_TTF, "DejaVuSans")?,
@@ -198,10 +203,15 @@ mod tests {
     #[test]
     fn names_from_the_brief_have_real_glyphs() {
         let mut shaper = Shaper::new().unwrap();
-        for name in ["Zoë", "Łukasz", "Siobhán", "Nguyễn", "Ó", "ß", "Ðorđe", "Ægir"] {
+        for name in [
+            "Zoë", "Łukasz", "Siobhán", "Nguyễn", "Ó", "ß", "Ðorđe", "Ægir",
+        ] {
             let shaped = shaper.shape(name, Weight::Regular);
             assert_eq!(shaped.replaced, 0, "{name}");
-            assert!(shaped.glyphs.iter().all(|g| g.id != 0), "{name} uses .notdef");
+            assert!(
+                shaped.glyphs.iter().all(|g| g.id != 0),
+                "{name} uses .notdef"
+            );
             let bold = shaper.shape(name, Weight::Bold);
             assert_eq!(bold.replaced, 0, "{name} bold");
         }

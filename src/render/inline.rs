@@ -13,7 +13,12 @@ use super::Span;
 /// One unit of inline content before line breaking.
 #[derive(Clone, Debug)]
 pub(crate) enum Piece {
-    Word(Rc<Shaped>),
+    /// A word, or a chunk of a very long one; `glued` means it continues the previous piece
+    /// with no break opportunity (no space) in between.
+    Word {
+        shaped: Rc<Shaped>,
+        glued: bool,
+    },
     Space,
     Redaction(String),
     Newline,
@@ -28,7 +33,11 @@ pub(crate) enum LineItem {
         text: String,
         glyphs: Vec<super::fonts::ShapedGlyph>,
     },
-    Redaction { x: f32, width: f32, code: String },
+    Redaction {
+        x: f32,
+        width: f32,
+        code: String,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -58,15 +67,22 @@ pub(crate) fn pieces(
     let mut replaced = 0;
     for span in spans {
         match span {
-            Span::Redacted { code } => out.push(Piece::Redaction(clean_text(code).replace('\n', " "))),
+            Span::Redacted { code } => {
+                out.push(Piece::Redaction(clean_text(code).replace('\n', " ")))
+            }
             Span::Text(text) => {
                 let text = clean_text(&normalise_newlines(text));
                 let mut word_start: Option<usize> = None;
                 let mut flush = |end: usize, start: &mut Option<usize>, out: &mut Vec<Piece>| {
                     if let Some(s) = start.take() {
-                        let shaped = shaper.shape(&text[s..end], weight);
-                        replaced += shaped.replaced;
-                        out.push(Piece::Word(shaped));
+                        for (n, chunk) in chunks(&text[s..end]).enumerate() {
+                            let shaped = shaper.shape(chunk, weight);
+                            replaced += shaped.replaced;
+                            out.push(Piece::Word {
+                                shaped,
+                                glued: n > 0,
+                            });
+                        }
                     }
                 };
                 for (i, c) in text.char_indices() {
@@ -92,17 +108,48 @@ pub(crate) fn pieces(
     (out, replaced)
 }
 
+/// Longest run shaped as one piece. Longer "words" (base64, URLs, runs of dashes) are shaped
+/// in pieces that sit side by side with no space: the look is the same, and breaking one across
+/// many lines stays linear instead of re-shaping the remainder once per line.
+const MAX_WORD_CHARS: usize = 64;
+
+fn chunks(word: &str) -> impl Iterator<Item = &str> {
+    let mut rest = word;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut cut = rest.len();
+        for (count, (i, c)) in rest.char_indices().enumerate() {
+            // Never split a base character from the marks that follow it.
+            if count >= MAX_WORD_CHARS && !unicode_normalization::char::is_combining_mark(c) {
+                cut = i;
+                break;
+            }
+        }
+        let (head, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(head)
+    })
+}
+
 /// Measures in em: (longest unbreakable piece, whole content on one line). Used to size
 /// table columns before the font size is known.
 pub(crate) fn measure_em(pieces: &[Piece], space_em: f32, box_em: f32) -> (f32, f32) {
     let mut longest: f32 = 0.0;
+    let mut word: f32 = 0.0;
     let mut line: f32 = 0.0;
     let mut widest: f32 = 0.0;
     for piece in pieces {
         match piece {
-            Piece::Word(s) => {
-                longest = longest.max(s.width);
-                line += s.width;
+            Piece::Word { shaped, glued } => {
+                word = if *glued {
+                    word + shaped.width
+                } else {
+                    shaped.width
+                };
+                longest = longest.max(word);
+                line += shaped.width;
             }
             Piece::Space => line += space_em,
             Piece::Redaction(_) => {
@@ -156,7 +203,7 @@ pub(crate) fn wrap(
                 }
                 builder.push(Pending::Redaction(code.clone(), box_width));
             }
-            Piece::Word(shaped) => {
+            Piece::Word { shaped, glued } => {
                 let mut shaped = shaped.clone();
                 loop {
                     let w = shaped.width * size;
@@ -165,8 +212,9 @@ pub(crate) fn wrap(
                         break;
                     }
                     let remaining = width - builder.x;
-                    if w > width && remaining >= 4.0 * size {
-                        // Too long for any line: fill what is left of this one.
+                    if (w > width || *glued) && remaining >= 4.0 * size {
+                        // Too long for any line, or the rest of a word already begun on
+                        // this line: fill what is left of it.
                     } else if builder.content_width() > 0.0 {
                         builder.finish_line(true);
                         continue;
@@ -247,7 +295,8 @@ impl LineBuilder {
             };
             match (shaped, pending) {
                 (Some(s), _) => {
-                    let (_, text, glyphs) = run.get_or_insert_with(|| (x, String::new(), Vec::new()));
+                    let (_, text, glyphs) =
+                        run.get_or_insert_with(|| (x, String::new(), Vec::new()));
                     let base = text.len();
                     text.push_str(&s.text);
                     glyphs.extend(s.glyphs.iter().map(|g| {
@@ -259,7 +308,11 @@ impl LineBuilder {
                 }
                 (None, Pending::Redaction(code, w)) => {
                     if let Some((rx, text, glyphs)) = run.take() {
-                        line.items.push(LineItem::Run { x: rx, text, glyphs });
+                        line.items.push(LineItem::Run {
+                            x: rx,
+                            text,
+                            glyphs,
+                        });
                     }
                     line.items.push(LineItem::Redaction { x, width: w, code });
                     x += w;
@@ -268,7 +321,11 @@ impl LineBuilder {
             }
         }
         if let Some((rx, text, glyphs)) = run.take() {
-            line.items.push(LineItem::Run { x: rx, text, glyphs });
+            line.items.push(LineItem::Run {
+                x: rx,
+                text,
+                glyphs,
+            });
         }
         line.width = x;
         self.lines.push(line);
@@ -327,7 +384,12 @@ mod tests {
     fn a_long_url_is_broken_across_lines() {
         let mut shaper = Shaper::new().unwrap();
         let url = format!("https://example.org/{}", "segment/".repeat(40));
-        let (p, _) = pieces(&[Span::Text(url.clone())], Weight::Regular, Whitespace::Collapse, &mut shaper);
+        let (p, _) = pieces(
+            &[Span::Text(url.clone())],
+            Weight::Regular,
+            Whitespace::Collapse,
+            &mut shaper,
+        );
         let lines = wrap(&p, Weight::Regular, 10.0, 200.0, 70.0, &mut shaper);
         assert!(lines.len() > 3);
         assert!(lines.iter().all(|l| l.width <= 200.01));
@@ -336,9 +398,34 @@ mod tests {
     }
 
     #[test]
+    fn huge_words_are_shaped_in_chunks_that_rejoin_exactly() {
+        let word = format!("{}e\u{0301}{}", "x".repeat(63), "y".repeat(200));
+        let parts: Vec<&str> = chunks(&word).collect();
+        assert_eq!(parts.concat(), word);
+        assert!(parts.len() >= 4);
+        assert!(parts[0].ends_with("e\u{0301}"), "mark stays with its base");
+        let mut shaper = Shaper::new().unwrap();
+        let big = "A".repeat(100_000);
+        let (p, _) = pieces(
+            &[Span::Text(big.clone())],
+            Weight::Regular,
+            Whitespace::Collapse,
+            &mut shaper,
+        );
+        let lines = wrap(&p, Weight::Regular, 10.0, 400.0, 70.0, &mut shaper);
+        assert!(lines.iter().all(|l| l.width <= 400.01));
+        assert_eq!(lines.iter().map(text_of).collect::<String>(), big);
+    }
+
+    #[test]
     fn measure_reports_longest_word_and_line() {
         let mut shaper = Shaper::new().unwrap();
-        let (p, _) = pieces(&[Span::Text("a bb".into())], Weight::Regular, Whitespace::Collapse, &mut shaper);
+        let (p, _) = pieces(
+            &[Span::Text("a bb".into())],
+            Weight::Regular,
+            Whitespace::Collapse,
+            &mut shaper,
+        );
         let space = shaper.shape(" ", Weight::Regular).width;
         let bb = shaper.shape("bb", Weight::Regular).width;
         let a = shaper.shape("a", Weight::Regular).width;

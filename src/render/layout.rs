@@ -71,7 +71,9 @@ pub(crate) fn layout(doc: &Document, stamp: &Stamp) -> Result<Laid, RenderError>
         .blocks
         .iter()
         .map(|b| match b {
-            Block::Table { headings, rows } => Some(TablePlan::measure(headings, rows, &mut shaper)),
+            Block::Table { headings, rows } => {
+                Some(TablePlan::measure(headings, rows, &mut shaper))
+            }
             _ => None,
         })
         .collect();
@@ -157,13 +159,23 @@ impl Flow {
     fn block(&mut self, block: &Block, plan: Option<TablePlan>) {
         match block {
             Block::Title(text) => {
-                self.text_block(&[Span::Text(text.clone())], Weight::Bold, 18.0, Whitespace::Collapse);
+                self.text_block(
+                    &[Span::Text(text.clone())],
+                    Weight::Bold,
+                    18.0,
+                    Whitespace::Collapse,
+                );
                 self.gap(10.0);
             }
             Block::Heading(text) => {
                 self.gap(6.0);
                 self.ensure(13.0 * LINE_HEIGHT * 3.0);
-                self.text_block(&[Span::Text(text.clone())], Weight::Bold, 13.0, Whitespace::Collapse);
+                self.text_block(
+                    &[Span::Text(text.clone())],
+                    Weight::Bold,
+                    13.0,
+                    Whitespace::Collapse,
+                );
                 self.gap(4.0);
             }
             Block::Paragraph(spans) => {
@@ -189,10 +201,24 @@ impl Flow {
         }
     }
 
-    fn lines(&mut self, spans: &[Span], weight: Weight, size: f32, width: f32, ws: Whitespace) -> Vec<Line> {
+    fn lines(
+        &mut self,
+        spans: &[Span],
+        weight: Weight,
+        size: f32,
+        width: f32,
+        ws: Whitespace,
+    ) -> Vec<Line> {
         let (p, replaced) = pieces(spans, weight, ws, &mut self.shaper);
         self.replaced += replaced;
-        wrap(&p, weight, size, width, REDACTION_BOX_EM * size, &mut self.shaper)
+        wrap(
+            &p,
+            weight,
+            size,
+            width,
+            REDACTION_BOX_EM * size,
+            &mut self.shaper,
+        )
     }
 
     fn text_block(&mut self, spans: &[Span], weight: Weight, size: f32, ws: Whitespace) {
@@ -233,7 +259,15 @@ impl Flow {
     }
 
     /// The reason code in small white capitals, centred in the box and shrunk to fit it.
-    fn redaction_label(&mut self, code: &str, x: f32, top: f32, width: f32, height: f32, size: f32) {
+    fn redaction_label(
+        &mut self,
+        code: &str,
+        x: f32,
+        top: f32,
+        width: f32,
+        height: f32,
+        size: f32,
+    ) {
         let label = self.shaper.shape(code, Weight::Bold);
         if label.width <= 0.0 {
             return;
@@ -261,8 +295,20 @@ impl Flow {
             + size;
         let value_width = self.content_width() - label_width;
         for (label, value) in rows {
-            let labels = self.lines(&[Span::Text(label.clone())], Weight::Bold, size, label_width - size, Whitespace::Collapse);
-            let values = self.lines(value, Weight::Regular, size, value_width, Whitespace::Collapse);
+            let labels = self.lines(
+                &[Span::Text(label.clone())],
+                Weight::Bold,
+                size,
+                label_width - size,
+                Whitespace::Collapse,
+            );
+            let values = self.lines(
+                value,
+                Weight::Regular,
+                size,
+                value_width,
+                Whitespace::Collapse,
+            );
             let count = labels.len().max(values.len());
             for i in 0..count {
                 self.ensure(size * LINE_HEIGHT);
@@ -289,9 +335,21 @@ impl Flow {
     fn bullets(&mut self, items: &[Vec<Span>]) {
         let size = BODY_SIZE;
         let indent = 1.4 * size;
-        let bullet = self.lines(&[Span::Text("•".into())], Weight::Regular, size, indent, Whitespace::Collapse);
+        let bullet = self.lines(
+            &[Span::Text("•".into())],
+            Weight::Regular,
+            size,
+            indent,
+            Whitespace::Collapse,
+        );
         for item in items {
-            let lines = self.lines(item, Weight::Regular, size, self.content_width() - indent, Whitespace::Collapse);
+            let lines = self.lines(
+                item,
+                Weight::Regular,
+                size,
+                self.content_width() - indent,
+                Whitespace::Collapse,
+            );
             for (i, line) in lines.iter().enumerate() {
                 self.ensure(size * LINE_HEIGHT);
                 if i == 0 {
@@ -322,7 +380,8 @@ impl Flow {
             .map(|c| vec![Span::Text(headings.get(c).cloned().unwrap_or_default())])
             .collect();
         let heading_cells = self.cells(&heading_spans, &widths, Weight::Bold, size, pad);
-        let heading_height = heading_cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_h + 2.0 * pad;
+        let heading_height =
+            heading_cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * line_h + 2.0 * pad;
         let has_headings = headings.iter().any(|h| !h.trim().is_empty());
 
         let draw_headings = |flow: &mut Flow| {
@@ -339,7 +398,13 @@ impl Flow {
             let mut x = MARGIN;
             for (cell, w) in heading_cells.iter().zip(&widths) {
                 for (i, line) in cell.iter().enumerate() {
-                    flow.emit_line(line, x + pad, flow.y + pad + i as f32 * line_h, Weight::Bold, size);
+                    flow.emit_line(
+                        line,
+                        x + pad,
+                        flow.y + pad + i as f32 * line_h,
+                        Weight::Bold,
+                        size,
+                    );
                 }
                 x += w;
             }
@@ -355,7 +420,9 @@ impl Flow {
             let mut done = 0;
             let total = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
             while done < total {
-                let room = ((self.bottom() - self.y - 2.0 * pad) / line_h).floor().max(0.0) as usize;
+                let room = ((self.bottom() - self.y - 2.0 * pad) / line_h)
+                    .floor()
+                    .max(0.0) as usize;
                 if room == 0 || (done == 0 && room < total && total * 2 < self.max_lines(line_h)) {
                     // Move the whole row on when it would fit on a fresh page; split only rows
                     // taller than half a page.
@@ -367,7 +434,13 @@ impl Flow {
                 let mut x = MARGIN;
                 for (cell, w) in cells.iter().zip(&widths) {
                     for (i, line) in cell.iter().skip(done).take(take).enumerate() {
-                        self.emit_line(line, x + pad, self.y + pad + i as f32 * line_h, Weight::Regular, size);
+                        self.emit_line(
+                            line,
+                            x + pad,
+                            self.y + pad + i as f32 * line_h,
+                            Weight::Regular,
+                            size,
+                        );
                     }
                     x += w;
                 }
@@ -389,7 +462,14 @@ impl Flow {
         ((self.bottom() - MARGIN) / line_h) as usize
     }
 
-    fn cells(&mut self, row: &[Vec<Span>], widths: &[f32], weight: Weight, size: f32, pad: f32) -> Vec<Vec<Line>> {
+    fn cells(
+        &mut self,
+        row: &[Vec<Span>],
+        widths: &[f32],
+        weight: Weight,
+        size: f32,
+        pad: f32,
+    ) -> Vec<Vec<Line>> {
         widths
             .iter()
             .enumerate()
@@ -409,7 +489,9 @@ impl Flow {
             let right = self.shaper.shape(&label, Weight::Regular);
             let left = self.shaper.shape(&reference, Weight::Regular);
             self.replaced += left.replaced;
-            let Some(page) = self.pages.get_mut(n) else { continue };
+            let Some(page) = self.pages.get_mut(n) else {
+                continue;
+            };
             let baseline = page.height - MARGIN_BOTTOM / 2.0;
             page.ops.push(Op::Fill {
                 x: MARGIN,
@@ -458,8 +540,18 @@ struct ColumnEm {
 
 impl TablePlan {
     fn measure(headings: &[String], rows: &[Vec<Vec<Span>>], shaper: &mut Shaper) -> Self {
-        let count = rows.iter().map(Vec::len).max().unwrap_or(0).max(headings.len());
-        let mut columns: Vec<ColumnEm> = (0..count).map(|_| ColumnEm { min: 3.0, natural: 3.0 }).collect();
+        let count = rows
+            .iter()
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0)
+            .max(headings.len());
+        let mut columns: Vec<ColumnEm> = (0..count)
+            .map(|_| ColumnEm {
+                min: 3.0,
+                natural: 3.0,
+            })
+            .collect();
         let space_r = shaper.shape(" ", Weight::Regular).width;
         let space_b = shaper.shape(" ", Weight::Bold).width;
         let mut note = |c: usize, p: &[Piece], space: f32| {
@@ -470,7 +562,12 @@ impl TablePlan {
             }
         };
         for (c, h) in headings.iter().enumerate() {
-            let (p, _) = pieces(&[Span::Text(h.clone())], Weight::Bold, Whitespace::Collapse, shaper);
+            let (p, _) = pieces(
+                &[Span::Text(h.clone())],
+                Weight::Bold,
+                Whitespace::Collapse,
+                shaper,
+            );
             note(c, &p, space_b);
         }
         for row in rows {
@@ -488,14 +585,20 @@ impl TablePlan {
     /// The largest font size at which every column gets its minimum width, if any.
     fn size_for(&self, available: f32) -> Option<f32> {
         let min_em: f32 = self.columns.iter().map(|c| c.min + 2.0 * CELL_PAD_EM).sum();
-        TABLE_SIZES.into_iter().find(|size| min_em * size <= available)
+        TABLE_SIZES
+            .into_iter()
+            .find(|size| min_em * size <= available)
     }
 
     /// Column widths in points, filling `available`.
     fn widths(&self, available: f32, size: f32) -> Vec<f32> {
         let pad = 2.0 * CELL_PAD_EM;
         let min: Vec<f32> = self.columns.iter().map(|c| (c.min + pad) * size).collect();
-        let natural: Vec<f32> = self.columns.iter().map(|c| (c.natural + pad) * size).collect();
+        let natural: Vec<f32> = self
+            .columns
+            .iter()
+            .map(|c| (c.natural + pad) * size)
+            .collect();
         let sum_min: f32 = min.iter().sum();
         let sum_nat: f32 = natural.iter().sum();
         if sum_min >= available {
@@ -507,7 +610,10 @@ impl TablePlan {
             return natural.iter().map(|n| n / sum_nat * available).collect();
         }
         let ratio = (available - sum_min) / (sum_nat - sum_min);
-        min.iter().zip(&natural).map(|(m, n)| m + (n - m) * ratio).collect()
+        min.iter()
+            .zip(&natural)
+            .map(|(m, n)| m + (n - m) * ratio)
+            .collect()
     }
 }
 
@@ -550,9 +656,19 @@ mod tests {
         assert!(laid.pages.len() > 3);
         for page in &laid.pages {
             for op in &page.ops {
-                if let Op::Text { x, baseline, size, glyphs, .. } = op {
+                if let Op::Text {
+                    x,
+                    baseline,
+                    size,
+                    glyphs,
+                    ..
+                } = op
+                {
                     let w: f32 = glyphs.iter().map(|g| g.advance).sum::<f32>() * size;
-                    assert!(*x >= MARGIN - 0.01 && x + w <= page.width - MARGIN + 0.01, "x {x} w {w}");
+                    assert!(
+                        *x >= MARGIN - 0.01 && x + w <= page.width - MARGIN + 0.01,
+                        "x {x} w {w}"
+                    );
                     assert!(*baseline <= page.height - MARGIN_BOTTOM / 2.0 + 0.01);
                 }
             }
@@ -579,7 +695,11 @@ mod tests {
     fn wide_tables_go_landscape_and_headings_repeat() {
         let headings: Vec<String> = (0..14).map(|i| format!("Column heading {i}")).collect();
         let rows: Vec<Vec<Vec<Span>>> = (0..400)
-            .map(|r| (0..14).map(|c| vec![Span::Text(format!("r{r}c{c} value"))]).collect())
+            .map(|r| {
+                (0..14)
+                    .map(|c| vec![Span::Text(format!("r{r}c{c} value"))])
+                    .collect()
+            })
             .collect();
         let laid = layout(&doc(vec![Block::Table { headings, rows }]), &stamp()).unwrap();
         assert!(laid.pages.len() > 2);
@@ -598,6 +718,9 @@ mod tests {
     fn empty_document_is_one_stamped_page() {
         let laid = layout(&doc(vec![]), &stamp()).unwrap();
         assert_eq!(laid.pages.len(), 1);
-        assert!(laid.pages[0].ops.iter().any(|op| matches!(op, Op::Text { text, .. } if text == "page 1 of 1")));
+        assert!(laid.pages[0]
+            .ops
+            .iter()
+            .any(|op| matches!(op, Op::Text { text, .. } if text == "page 1 of 1")));
     }
 }

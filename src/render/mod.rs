@@ -64,6 +64,51 @@
 //! let out = render(&doc, &Stamp { reference: "SAR-2025-014".into() }).unwrap();
 //! assert_eq!(out.pages, 1);
 //! ```
+//!
+//! # The index and cover letter (`0000-index.pdf`)
+//! The letter first, then the schedule on a new page; the tables stay portrait because they
+//! are narrow. Codes are explained in plain English; the redacted text never appears.
+//! ```
+//! use disclose::render::{render, Block, Document, Span, Stamp};
+//!
+//! let t = |s: &str| vec![Span::Text(s.into())];
+//! let doc = Document {
+//!     blocks: vec![
+//!         Block::Title("Your subject access request".into()),
+//!         Block::Fields(vec![
+//!             ("Reference".into(), t("SAR-2025-014")),
+//!             ("Received".into(), t("3 March 2025")),
+//!             ("Response due".into(), t("2 April 2025")),
+//!         ]),
+//!         Block::Paragraph(t("Dear Mrs Kowalska, here is the personal information we hold about Łukasz.")),
+//!         Block::Heading("Why we hold this information".into()),
+//!         Block::Paragraph(t("To provide education and pastoral care (UK GDPR Art. 6(1)(e)).")),
+//!         Block::Heading("Your rights".into()),
+//!         Block::Bullets(vec![
+//!             t("to have inaccurate information corrected;"),
+//!             t("to complain to the Information Commissioner's Office (ico.org.uk, 0303 123 1113)."),
+//!         ]),
+//!         Block::PageBreak,
+//!         Block::Heading("Documents in this bundle".into()),
+//!         Block::Table {
+//!             headings: vec!["No.".into(), "File".into(), "Kind".into(), "Date".into(), "Pages".into(), "Redactions".into()],
+//!             rows: vec![vec![t("1"), t("0001-email-2025-03-14.pdf"), t("Email"), t("14 Mar 2025"), t("1"), t("2")]],
+//!         },
+//!         Block::Heading("What the codes mean".into()),
+//!         Block::Table {
+//!             headings: vec!["Code".into(), "Meaning".into()],
+//!             rows: vec![vec![
+//!                 t("THIRD-PARTY"),
+//!                 t("Information about another person, removed because they have not agreed to its release."),
+//!             ]],
+//!         },
+//!         Block::Heading("Withheld".into()),
+//!         Block::Paragraph(t("Nothing was withheld in full.")),
+//!     ],
+//! };
+//! let out = render(&doc, &Stamp { reference: "SAR-2025-014".into() }).unwrap();
+//! assert_eq!(out.pages, 2);
+//! ```
 
 mod fonts;
 mod inline;

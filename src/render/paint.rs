@@ -83,7 +83,14 @@ pub(crate) fn paint(pages: &[PageOps]) -> Result<Vec<u8>, RenderError> {
                         Weight::Bold => bold.clone(),
                     };
                     surface.set_fill(Some(gray_fill(*gray)));
-                    surface.draw_glyphs(Point::from_xy(*x, *baseline), &glyphs, font, text, *size, false);
+                    surface.draw_glyphs(
+                        Point::from_xy(*x, *baseline),
+                        &glyphs,
+                        font,
+                        text,
+                        *size,
+                        false,
+                    );
                 }
             }
         }
@@ -102,7 +109,14 @@ fn gray_fill(gray: u8) -> Fill {
     }
 }
 
-fn fill_rect(surface: &mut krilla::surface::Surface<'_>, x: f32, top: f32, width: f32, height: f32, gray: u8) {
+fn fill_rect(
+    surface: &mut krilla::surface::Surface<'_>,
+    x: f32,
+    top: f32,
+    width: f32,
+    height: f32,
+    gray: u8,
+) {
     let Some(rect) = Rect::from_xywh(x, top, width, height) else {
         return;
     };

@@ -140,7 +140,10 @@ mod tests {
         let spans = spans_with_redactions("hello", &[(0..2, "X".into()), (4..99, "Y".into())]);
         assert_eq!(texts(&spans), ["R:X", "T:ll", "R:Y"]);
         assert!(spans_with_redactions("", &[(0..3, "X".into())]).is_empty());
-        assert_eq!(texts(&spans_with_redactions("hi", &[(1..1, "X".into())])), ["T:hi"]);
+        assert_eq!(
+            texts(&spans_with_redactions("hi", &[(1..1, "X".into())])),
+            ["T:hi"]
+        );
     }
 
     #[test]

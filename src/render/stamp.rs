@@ -56,8 +56,14 @@ pub fn stamp_pdf(
 
     for (i, &page_id) in pages.iter().enumerate() {
         let number = first_page + i;
-        stamp_page(&mut doc, page_id, font_id, &reference, &format!("page {number} of {total}"))
-            .map_err(|e| RenderError::Stamp(format!("page {number}: {e}")))?;
+        stamp_page(
+            &mut doc,
+            page_id,
+            font_id,
+            &reference,
+            &format!("page {number} of {total}"),
+        )
+        .map_err(|e| RenderError::Stamp(format!("page {number}: {e}")))?;
     }
 
     let bytes = save(&mut doc)?;
@@ -75,7 +81,10 @@ fn stamp_page(
     reference: &str,
     label: &str,
 ) -> Result<(), String> {
-    let page = doc.get_dictionary(page_id).map_err(|e| e.to_string())?.clone();
+    let page = doc
+        .get_dictionary(page_id)
+        .map_err(|e| e.to_string())?
+        .clone();
     let (llx, lly, urx, ury) = page_box(doc, &page)?;
     let rotate = inherited(doc, &page, b"Rotate")
         .and_then(|o| o.as_i64().ok())
@@ -147,7 +156,10 @@ fn balance(doc: &Document, streams: &[ObjectId]) -> (usize, String) {
     let mut bytes = Vec::new();
     for id in streams {
         if let Ok(Object::Stream(s)) = doc.get_object(*id) {
-            bytes.extend(s.decompressed_content().unwrap_or_else(|_| s.content.clone()));
+            bytes.extend(
+                s.decompressed_content()
+                    .unwrap_or_else(|_| s.content.clone()),
+            );
             bytes.push(b'\n');
         }
     }
@@ -204,7 +216,13 @@ fn resource_name(doc: &Document, page: &Dictionary) -> Result<String, String> {
         .and_then(|o| doc.dereference(o).ok())
         .and_then(|(_, o)| o.as_dict().ok());
     (0..1000)
-        .map(|i| if i == 0 { "DiscloseStamp".to_string() } else { format!("DiscloseStamp{i}") })
+        .map(|i| {
+            if i == 0 {
+                "DiscloseStamp".to_string()
+            } else {
+                format!("DiscloseStamp{i}")
+            }
+        })
         .find(|name| fonts.is_none_or(|f| !f.has(name.as_bytes())))
         .ok_or_else(|| "no free font resource name".to_string())
 }
@@ -218,7 +236,14 @@ fn ascii(text: &str) -> String {
 fn text_width(text: &str) -> f32 {
     let units: u32 = text
         .bytes()
-        .map(|b| u32::from(HELVETICA_WIDTHS.get(usize::from(b.wrapping_sub(32))).copied().unwrap_or(556)))
+        .map(|b| {
+            u32::from(
+                HELVETICA_WIDTHS
+                    .get(usize::from(b.wrapping_sub(32)))
+                    .copied()
+                    .unwrap_or(556),
+            )
+        })
         .sum();
     units as f32 / 1000.0 * SIZE
 }
@@ -241,7 +266,11 @@ fn literal(text: &str) -> String {
 fn num(v: f32) -> String {
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_string() }
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
 }
 
 fn save(doc: &mut Document) -> Result<Vec<u8>, RenderError> {
@@ -257,7 +286,8 @@ fn save(doc: &mut Document) -> Result<Vec<u8>, RenderError> {
     doc.encryption_state = None;
     doc.max_id = doc.objects.keys().map(|id| id.0).max().unwrap_or(0);
     let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| RenderError::Stamp(e.to_string()))?;
+    doc.save_to(&mut out)
+        .map_err(|e| RenderError::Stamp(e.to_string()))?;
     Ok(out)
 }
 
