@@ -11,8 +11,7 @@ use sha2::{Digest, Sha256};
 use super::detect::{detect, Format};
 use super::dispatch::reader_for;
 use super::model::{Child, ChildContent, Input, ItemKind, Limits, MailMeta, Own, ReadError};
-use super::listing::ListingIndex;
-use super::spill::RowSpill;
+use super::listing::Recorder;
 use super::walk::SourceFile;
 
 /// Where an item stands in the inventory.
@@ -103,9 +102,7 @@ pub struct Ingestor<'a> {
     pub text_dir: &'a Path,
     pub bytes_read: &'a AtomicU64,
     /// Where every row goes the moment it is complete (memory does not hold them).
-    pub spill: &'a RowSpill,
-    /// The export's listing, checked off as messages are found.
-    pub listing: &'a ListingIndex,
+    pub recorder: &'a Recorder,
     /// `OUT/items`: the stored bytes of items later stages need ([`super::blobs`]).
     pub items_dir: &'a Path,
     pub blobs: &'a BlobStats,
@@ -381,13 +378,10 @@ impl Ctx<'_> {
         self.push(row);
     }
 
-    /// Records one finished row: checked off against the listing, then spilled.
+    /// Records one finished row (spilled, not held).
     fn push(&mut self, row: Row) {
         self.count += 1;
-        if let Some(mid) = row.mail.as_ref().and_then(|m| m.message_id.as_deref()) {
-            self.ing.listing.mark_found(mid);
-        }
-        self.ing.spill.push(&row);
+        self.ing.recorder.record(&row);
     }
 
     /// Keeps the item's stored bytes for the stages after search, when they need them.

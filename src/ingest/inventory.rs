@@ -5,10 +5,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::driver::{Row, State};
-use super::export_meta::normalize_message_id;
-use super::listing::{digest16, ListingIndex};
+use super::listing::{dedupe_keys, DedupeKey, Prepared};
 use super::model::ItemKind;
-use super::spill::AtomicWriter;
+use super::spill::{order_key, AtomicWriter};
 
 pub const HEADER: [&str; 14] = [
     "item_id",
@@ -27,12 +26,13 @@ pub const HEADER: [&str; 14] = [
     "subject",
 ];
 
-/// What the finishing pass needs to remember per kept item: digests, not rows. Memory grows
-/// by about 60 bytes per distinct item (the two maps), not by the row.
-#[derive(Default)]
+/// De-duplication in the stable order, remembering only the keys more than one item has
+/// (found beforehand by [`super::listing::Recorder::finish`]): memory grows with the export's
+/// copies, not its items, and the result is the same as remembering every key.
 pub struct Dedupe {
-    by_hash: HashMap<[u8; 16], u64>,
-    by_mid: HashMap<[u8; 16], u64>,
+    shared: HashSet<DedupeKey>,
+    /// The kept item's id (16 hex digits as a number) per shared key already seen.
+    kept: HashMap<DedupeKey, u64>,
     /// Ids that are not 16 hex digits (never made by the driver; kept exact all the same).
     odd_ids: Vec<String>,
 }
@@ -40,6 +40,14 @@ pub struct Dedupe {
 const ODD: u64 = 1 << 63;
 
 impl Dedupe {
+    pub fn new(shared: HashSet<DedupeKey>) -> Dedupe {
+        Dedupe {
+            shared,
+            kept: HashMap::new(),
+            odd_ids: Vec::new(),
+        }
+    }
+
     fn remember(&mut self, id: &str) -> u64 {
         match u64::from_str_radix(id, 16) {
             Ok(v) if id.len() == 16 && v & ODD == 0 => v,
@@ -62,23 +70,14 @@ impl Dedupe {
     }
 
     /// Marks `row` a duplicate of the first copy seen, rows coming in the stable order: same
-    /// SHA-256, or same Message-ID. Returns whether it became a duplicate.
+    /// SHA-256, or else same Message-ID. Returns whether it became a duplicate.
     pub fn check(&mut self, row: &mut Row) -> bool {
-        // Empty objects (a blank sheet, a zero-byte attachment) are alike without being copies.
-        if row.state != State::Ok || row.size == 0 {
-            return false;
-        }
-        let mid = row
-            .mail
-            .as_ref()
-            .and_then(|m| m.message_id.as_deref())
-            .map(normalize_message_id)
-            .filter(|m| !m.is_empty())
-            .map(|m| digest16(&m));
-        let hash = (!row.sha256.is_empty()).then(|| digest16(&row.sha256));
+        let (hash, mid) = dedupe_keys(row);
+        let hash = hash.filter(|k| self.shared.contains(k));
+        let mid = mid.filter(|k| self.shared.contains(k));
         let first = hash
-            .and_then(|h| self.by_hash.get(&h))
-            .or_else(|| mid.and_then(|m| self.by_mid.get(&m)))
+            .and_then(|h| self.kept.get(&h))
+            .or_else(|| mid.and_then(|m| self.kept.get(&m)))
             .copied();
         match first {
             Some(kept) => {
@@ -87,12 +86,11 @@ impl Dedupe {
                 true
             }
             None => {
-                let v = self.remember(&row.id);
-                if let Some(h) = hash {
-                    self.by_hash.insert(h, v);
-                }
-                if let Some(m) = mid {
-                    self.by_mid.insert(m, v);
+                if hash.is_some() || mid.is_some() {
+                    let v = self.remember(&row.id);
+                    for k in [hash, mid].into_iter().flatten() {
+                        self.kept.insert(k, v);
+                    }
                 }
                 false
             }
@@ -144,41 +142,39 @@ pub fn rows_path(out: &Path) -> PathBuf {
 /// The finishing pass over every row in the stable order: duplicates marked (their text
 /// removed: it is not searched again), the export listing joined, and `inventory.csv` and the
 /// row file written, one row at a time.
-pub fn finish(
-    rows: impl Iterator<Item = std::io::Result<Row>>,
-    listing: &ListingIndex,
-    out: &Path,
-    text_dir: &Path,
-) -> std::io::Result<Counts> {
+pub fn finish(prepared: Prepared, out: &Path, text_dir: &Path) -> std::io::Result<Counts> {
     let mut csv_out = AtomicWriter::create(&out.join("inventory.csv"))?;
     let mut rows_out = AtomicWriter::create(&rows_path(out))?;
     let mut counts = Counts::default();
-    let mut dedupe = Dedupe::default();
-    // Listing entries already joined to a found item (the first in order with the Message-ID).
-    let mut claimed: HashSet<u32> = HashSet::new();
+    let mut dedupe = Dedupe::new(prepared.shared);
+    let mut claims = prepared.claims.peekable();
     {
         let mut w = csv::Writer::from_writer(&mut csv_out);
         w.write_record(HEADER).map_err(std::io::Error::other)?;
-        for row in rows {
+        for row in prepared.rows {
             let mut row = row?;
             if dedupe.check(&mut row) {
                 let _ = std::fs::remove_file(text_dir.join(format!("{}.txt", row.id)));
             }
-            let first = row
-                .mail
-                .as_ref()
-                .and_then(|m| m.message_id.as_deref())
-                .and_then(|m| listing.first_for(m));
-            if let Some(first) = first {
-                if claimed.insert(first) && row.state == State::Ok {
-                    for joined in listing.details(first)? {
-                        row.detail = if row.detail.is_empty() {
-                            joined
-                        } else {
-                            format!("{}; {joined}", row.detail)
-                        };
-                    }
+            // Listing details joined to this item (claims come in the same order as rows).
+            let key = order_key(&row.order);
+            while let Some(Ok((k, _))) = claims.peek() {
+                if k[..] > key[..] {
+                    break;
                 }
+                let Some(claim) = claims.next() else { break };
+                let (k, joined) = claim?;
+                if k == key && row.state == State::Ok {
+                    let joined = String::from_utf8_lossy(&joined);
+                    row.detail = if row.detail.is_empty() {
+                        joined.into_owned()
+                    } else {
+                        format!("{}; {joined}", row.detail)
+                    };
+                }
+            }
+            if let Some(Err(_)) = claims.peek() {
+                claims.next().transpose()?;
             }
             counts.add(&row);
             w.write_record(csv_record(&row))

@@ -116,14 +116,15 @@ fn read_listing(
     };
     export_meta::parse_each(&name, &f.label, open()?, &mut |_| Ok(()))?;
     export_meta::parse_each(&name, &f.label, open()?, &mut |l| {
-        listing.add(index, &l).map_err(|e| e.to_string())
+        listing.add(index, &l);
+        Ok(())
     })
 }
 
 /// Ingests `sources` into `out`: `inventory.csv`, `text/<item_id>.txt`, `items/<sha256>` and
-/// the row file. Memory stays flat as the export grows: rows are spilled to `OUT/.work` as they
-/// are made and merged back in order at the end; only digests for de-duplication (about 60
-/// bytes per distinct item) and the listing's index (about 50 bytes per listed message) stay.
+/// the row file. Memory stays flat as the export grows: rows, the listing and the keys for
+/// de-duplication are spilled to `OUT/.work` as they are made and merged back in order at the
+/// end ([`listing`]); only the keys that copies share are held.
 pub fn ingest(
     sources: &[PathBuf],
     out: &Path,
@@ -140,11 +141,11 @@ pub fn ingest(
         std::fs::remove_dir_all(&work)?;
     }
     crate::fsutil::private_dir(&work)?;
-    let spill = spill::RowSpill::new(&work, spill::RUN_BUDGET)?;
+    let recorder = listing::Recorder::new(&work, spill::RUN_BUDGET)?;
 
     // First walk: export listings are metadata, read apart from (and before) the documents, so
     // workers can check messages off as they find them; walk problems are rows of their own.
-    let mut listing = listing::ListingBuilder::create(&work.join("listed.bin"))?;
+    let mut listing = listing::ListingBuilder::new(&work)?;
     let mut listing_files = HashSet::new();
     let mut documents = 0u64;
     for w in walk::walk_iter(sources) {
@@ -162,7 +163,7 @@ pub fn ingest(
                         format!("cannot read the export listing: {e}"),
                     ),
                 };
-                spill.push(&Row {
+                recorder.record(&Row {
                     id: driver::sha256_hex(f.label.as_bytes())[..16].to_string(),
                     parent_id: None,
                     source_path: f.label.clone(),
@@ -177,7 +178,7 @@ pub fn ingest(
                 });
             }
             walk::Walked::File(..) => documents += 1,
-            walk::Walked::Problem(k, p) => spill.push(&Row {
+            walk::Walked::Problem(k, p) => recorder.record(&Row {
                 id: driver::sha256_hex(p.label.as_bytes())[..16].to_string(),
                 parent_id: None,
                 source_path: p.label.clone(),
@@ -192,7 +193,6 @@ pub fn ingest(
             }),
         }
     }
-    let listing = listing.finish()?;
 
     let bytes_read = AtomicU64::new(0);
     let blob_stats = driver::BlobStats::default();
@@ -211,8 +211,7 @@ pub fn ingest(
         limits: &opts.limits,
         text_dir: &text_dir,
         bytes_read: &bytes_read,
-        spill: &spill,
-        listing: &listing,
+        recorder: &recorder,
         items_dir: &items_dir,
         blobs: &blob_stats,
     };
@@ -224,11 +223,9 @@ pub fn ingest(
     driver::run_files(&ing, docs, &bar);
     bar.finish_and_clear();
 
-    listing.for_each_missing(|row| spill.push(&row))?;
-    let sorted = spill.finish()?;
-    let runs = sorted.runs();
-    let counts = inventory::finish(sorted, &listing, out, &text_dir)?;
-    listing.remove();
+    let prepared = recorder.finish(listing)?;
+    let runs = prepared.rows.runs();
+    let counts = inventory::finish(prepared, out, &text_dir)?;
     Ok(IngestReport {
         counts,
         bytes_read: bytes_read.into_inner(),

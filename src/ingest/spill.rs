@@ -116,27 +116,30 @@ impl Drop for AtomicWriter {
 }
 
 struct Batch {
-    rows: Vec<(Vec<u32>, Vec<u8>)>,
+    rows: Vec<(Vec<u8>, Vec<u8>)>,
     bytes: usize,
 }
 
-/// The shared sink every worker pushes rows into.
-pub struct RowSpill {
+/// An external sort of (key, payload) records, keys compared as bytes; workers push from any
+/// thread.
+pub struct Spill {
     dir: PathBuf,
+    prefix: &'static str,
     budget: usize,
     batch: Mutex<Batch>,
     runs: Mutex<Vec<PathBuf>>,
     next_run: AtomicUsize,
-    /// The first write error; ingest fails with it at the end rather than losing rows.
+    /// The first write error; ingest fails with it at the end rather than losing records.
     error: Mutex<Option<io::Error>>,
 }
 
-impl RowSpill {
-    /// Run files go in `dir` (created private).
-    pub fn new(dir: &Path, budget: usize) -> io::Result<RowSpill> {
+impl Spill {
+    /// Run files go in `dir` (created private), named `<prefix>-N.bin`.
+    pub fn new(dir: &Path, prefix: &'static str, budget: usize) -> io::Result<Spill> {
         crate::fsutil::private_dir(dir)?;
-        Ok(RowSpill {
+        Ok(Spill {
             dir: dir.to_path_buf(),
+            prefix,
             budget: budget.max(1),
             batch: Mutex::new(Batch {
                 rows: Vec::new(),
@@ -148,12 +151,11 @@ impl RowSpill {
         })
     }
 
-    pub fn push(&self, row: &Row) {
-        let payload = rowcodec::encode(row);
+    pub fn push(&self, key: Vec<u8>, payload: Vec<u8>) {
         let full = {
             let mut b = self.batch.lock().unwrap_or_else(|e| e.into_inner());
-            b.bytes += payload.len() + 64;
-            b.rows.push((row.order.clone(), payload));
+            b.bytes += key.capacity() + payload.capacity() + 64;
+            b.rows.push((key, payload));
             if b.bytes >= self.budget {
                 b.bytes = 0;
                 Some(std::mem::take(&mut b.rows))
@@ -172,12 +174,13 @@ impl RowSpill {
         }
     }
 
-    fn write_run(&self, mut rows: Vec<(Vec<u32>, Vec<u8>)>) -> io::Result<()> {
+    fn write_run(&self, mut rows: Vec<(Vec<u8>, Vec<u8>)>) -> io::Result<()> {
         rows.sort_by(|a, b| a.0.cmp(&b.0));
         let n = self.next_run.fetch_add(1, Ordering::Relaxed);
-        let path = self.dir.join(format!("run-{n}.bin"));
+        let path = self.dir.join(format!("{}-{n}.bin", self.prefix));
         let mut w = BufWriter::with_capacity(1 << 16, create_private(&path)?);
-        for (_, payload) in &rows {
+        for (key, payload) in &rows {
+            rowcodec::write_record(&mut w, key)?;
             rowcodec::write_record(&mut w, payload)?;
         }
         w.flush()?;
@@ -188,8 +191,8 @@ impl RowSpill {
         Ok(())
     }
 
-    /// Every pushed row, back in the stable order.
-    pub fn finish(self) -> io::Result<SortedRows> {
+    /// Every pushed record, in key order (records with equal keys in no set order).
+    pub fn finish(self) -> io::Result<Merged> {
         let rows = std::mem::take(
             &mut self
                 .batch
@@ -204,22 +207,22 @@ impl RowSpill {
             return Err(e);
         }
         let paths = std::mem::take(&mut *self.runs.lock().unwrap_or_else(|e| e.into_inner()));
-        SortedRows::open(paths)
+        Merged::open(paths)
     }
 }
 
 /// A k-way merge of sorted run files. The run files are removed when it is dropped.
-pub struct SortedRows {
+pub struct Merged {
     paths: Vec<PathBuf>,
     readers: Vec<BufReader<File>>,
-    /// The record each run has ready, by run.
+    /// The payload each run has ready, by run.
     heads: Vec<Vec<u8>>,
-    heap: BinaryHeap<Reverse<(Vec<u32>, usize)>>,
+    heap: BinaryHeap<Reverse<(Vec<u8>, usize)>>,
 }
 
-impl SortedRows {
-    fn open(paths: Vec<PathBuf>) -> io::Result<SortedRows> {
-        let mut s = SortedRows {
+impl Merged {
+    fn open(paths: Vec<PathBuf>) -> io::Result<Merged> {
+        let mut s = Merged {
             readers: Vec::with_capacity(paths.len()),
             heads: vec![Vec::new(); paths.len()],
             heap: BinaryHeap::new(),
@@ -235,9 +238,15 @@ impl SortedRows {
 
     /// Loads run `i`'s next record and queues it.
     fn advance(&mut self, i: usize) -> io::Result<()> {
-        if rowcodec::read_record(&mut self.readers[i], &mut self.heads[i])? {
-            let order = rowcodec::decode_order(&self.heads[i])?;
-            self.heap.push(Reverse((order, i)));
+        let mut key = Vec::new();
+        if rowcodec::read_record(&mut self.readers[i], &mut key)? {
+            if !rowcodec::read_record(&mut self.readers[i], &mut self.heads[i])? {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "run file ends inside a record",
+                ));
+            }
+            self.heap.push(Reverse((key, i)));
         }
         Ok(())
     }
@@ -248,25 +257,71 @@ impl SortedRows {
     }
 }
 
-impl Iterator for SortedRows {
-    type Item = io::Result<Row>;
+impl Iterator for Merged {
+    type Item = io::Result<(Vec<u8>, Vec<u8>)>;
 
-    fn next(&mut self) -> Option<io::Result<Row>> {
-        let Reverse((_, i)) = self.heap.pop()?;
-        let row = rowcodec::decode(&self.heads[i]);
+    fn next(&mut self) -> Option<Self::Item> {
+        let Reverse((key, i)) = self.heap.pop()?;
+        let payload = std::mem::take(&mut self.heads[i]);
         if let Err(e) = self.advance(i) {
             return Some(Err(e));
         }
-        Some(row)
+        Some(Ok((key, payload)))
     }
 }
 
-impl Drop for SortedRows {
+impl Drop for Merged {
     fn drop(&mut self) {
         self.readers.clear();
         for p in &self.paths {
             let _ = fs::remove_file(p);
         }
+    }
+}
+
+/// The stable order as bytes that sort the same way: each number big-endian, so a parent
+/// (a prefix) sorts before its children and numbers compare numerically.
+pub fn order_key(order: &[u32]) -> Vec<u8> {
+    order.iter().flat_map(|o| o.to_be_bytes()).collect()
+}
+
+/// Rows, sorted back into the stable order.
+pub struct RowSpill(Spill);
+
+impl RowSpill {
+    pub fn new(dir: &Path, budget: usize) -> io::Result<RowSpill> {
+        Spill::new(dir, "rows", budget).map(RowSpill)
+    }
+
+    pub fn push(&self, row: &Row) {
+        let mut payload = rowcodec::encode(row);
+        payload.shrink_to_fit();
+        self.0.push(order_key(&row.order), payload);
+    }
+
+    pub fn finish(self) -> io::Result<SortedRows> {
+        self.0.finish().map(SortedRows)
+    }
+}
+
+/// Rows in the stable order, decoded one at a time.
+pub struct SortedRows(Merged);
+
+impl SortedRows {
+    pub fn runs(&self) -> usize {
+        self.0.runs()
+    }
+}
+
+impl Iterator for SortedRows {
+    type Item = io::Result<Row>;
+
+    fn next(&mut self) -> Option<io::Result<Row>> {
+        Some(
+            self.0
+                .next()?
+                .and_then(|(_, payload)| rowcodec::decode(&payload)),
+        )
     }
 }
 
