@@ -14,17 +14,21 @@
 #      base       disclose ingest export-N --quiet                       (rayon: all cores)
 #      scaling    the same on export-2N and export-4N: peak RSS should stay roughly flat, bounded
 #                 by the largest single item rather than the size of the export
+#      rerun      export-N again into the base run's output folder: item blobs (OUT/items/<sha256>)
+#                 are already there and skipped, so base minus rerun is what writing them costs
 #      threads    export-N with RAYON_NUM_THREADS=1 and =2
 #      no-fsync   export-N under eatmydata (fsync a no-op), when installed: how much of the wall
 #                 time is spent syncing each item's text file (NOFSYNC=0 skips)
 #      python     scripts/bench-python-mail.py on export-N: the standard library's email and
 #                 mailbox modules over the same .eml files and mbox (parse, headers, body text,
 #                 attachments decoded; no PDF/docx/CSV text, no output), for a ratio
-#    and prints items, items/s, MB/s, wall, CPU and peak RSS for each, with the 1-minute load
+#    and prints items, items/s, MB/s, wall, CPU, peak RSS and the size of OUT/items (the kept item
+#    bytes) for each, with the 1-minute load
 #    average when it ended (the machine is shared: a load above the core count means the wall
 #    figures are stretched; CPU seconds are the steadier figure then).
 #
-# Environment: MAILS=10000 SEED=1 SCALES="2 4" (multiples of MAILS for the scaling runs; "" skips)
+# Environment: MAILS=10000 SEED=1 SCALES="2 4" (multiples of MAILS for the scaling runs; "" skips;
+#              "2 4 10" for issue 7's 10x check) RERUN=1 (0 skips the rerun)
 #              THREADS="1 2" ("" skips) PYTHON_PEER=1 NOFSYNC=1 REPEATS=1 (base run repeats)
 #              NO_BUILD=1 BIN=<disclose binary> NO_INSTALL=1 (never apt-get install)
 # Exit status: 0 ok; 1 an ingest run failed; 2 setup failed.
@@ -39,6 +43,7 @@ THREADS=${THREADS-1 2}
 PYTHON_PEER=${PYTHON_PEER:-1}
 REPEATS=${REPEATS:-1}
 NOFSYNC=${NOFSYNC:-1}
+RERUN=${RERUN:-1}
 RUN_PREFIX=()
 NO_INSTALL=${NO_INSTALL:-0}
 PY=${PYTHON:-python3}
@@ -93,21 +98,22 @@ wall_seconds() {  # h:mm:ss or m:ss.cc -> seconds
 
 RESULTS=$WORK/results.txt
 : >"$RESULTS"
-printf '%-24s %8s %9s %8s %8s %8s %6s %9s %6s\n' run items items/s MB/s wall_s cpu_s cpu% peak_MB load | tee -a "$RESULTS"
+printf '%-24s %8s %9s %8s %8s %8s %6s %9s %8s %6s\n' run items items/s MB/s wall_s cpu_s cpu% peak_MB items_MB load | tee -a "$RESULTS"
 FAILED=0
 
-# run LABEL EXPORT_DIR [ENV=VAL...]: one timed ingest, one line of figures
+# run LABEL EXPORT_DIR [ENV=VAL...]: one timed ingest, one line of figures (OUT=dir: ingest into
+# that existing output folder instead of a fresh one)
 run() {
     local label=$1 dir=$2; shift 2
-    local out=$WORK/out-$label tfile=$WORK/time-$label.txt efile=$WORK/stderr-$label.txt
-    rm -rf "$out"
+    local out=${OUT:-$WORK/out-$label} tfile=$WORK/time-$label.txt efile=$WORK/stderr-$label.txt
+    [[ -n ${OUT:-} ]] || rm -rf "$out"
     sync
     if ! /usr/bin/time -v -o "$tfile" env "$@" "${RUN_PREFIX[@]}" "$BINCOPY" ingest "$dir" --out "$out" --quiet \
         2>"$efile"; then
         log "$label: disclose ingest failed (see $efile)"
         FAILED=1
     fi
-    local items bytes wall user sys rss cpu
+    local items bytes wall user sys rss cpu blobs
     items=$("$PY" -c 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))) - 1)' \
         "$out/inventory.csv" 2>/dev/null || echo 0)
     bytes=$(du -sb --apparent-size "$dir" | cut -f1)
@@ -116,9 +122,10 @@ run() {
     sys=$(time_field "$tfile" 'System time (seconds)')
     rss=$(time_field "$tfile" 'Maximum resident set size (kbytes)')
     cpu=$(time_field "$tfile" 'Percent of CPU this job got')
+    blobs=$(du -sb --apparent-size "$out/items" 2>/dev/null | cut -f1 || echo 0)
     awk -v l="$label" -v i="$items" -v b="$bytes" -v w="$wall" -v u="$user" -v s="$sys" \
-        -v r="$rss" -v c="$cpu" -v ld="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
-            printf "%-24s %8d %9.0f %8.2f %8.2f %8.2f %6s %9.0f %6s\n", l, i, i / w, b / 1e6 / w, w, u + s, c, r / 1024, ld }' \
+        -v r="$rss" -v c="$cpu" -v bl="${blobs:-0}" -v ld="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+            printf "%-24s %8d %9.0f %8.2f %8.2f %8.2f %6s %9.0f %8.1f %6s\n", l, i, i / w, b / 1e6 / w, w, u + s, c, r / 1024, bl / 1e6, ld }' \
         | tee -a "$RESULTS"
     # The summary disclose prints (items by kind and state), for the record.
     sed -n '/item(s) from/,$p' "$efile" >"$WORK/summary-$label.txt" || true
@@ -132,6 +139,10 @@ for r in $(seq 1 "$REPEATS"); do
     label="base-$MAILS"; [[ $REPEATS -gt 1 ]] && label="base-$MAILS-r$r"
     run "$label" "$BASE"
 done
+if [[ $RERUN == 1 ]]; then
+    base_out=$(ls -d "$WORK/out-base-$MAILS"* | tail -1)
+    OUT=$base_out run "rerun-$MAILS" "$BASE"
+fi
 for k in $SCALES; do
     n=$((MAILS * k))
     dir=$(export_for "$n")
@@ -162,7 +173,7 @@ if [[ $PYTHON_PEER == 1 ]]; then
     cpu=$(time_field "$tfile" 'Percent of CPU this job got')
     awk -v l="python-email-$MAILS" -v i="$msgs" -v b="$bytes" -v w="$wall" -v u="$user" -v s="$sys" \
         -v r="$rss" -v c="$cpu" -v ld="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
-            printf "%-24s %8d %9.0f %8.2f %8.2f %8.2f %6s %9.0f %6s  (messages only)\n", l, i, i / w, b / 1e6 / w, w, u + s, c, r / 1024, ld }' \
+            printf "%-24s %8d %9.0f %8.2f %8.2f %8.2f %6s %9.0f %8s %6s  (messages only)\n", l, i, i / w, b / 1e6 / w, w, u + s, c, r / 1024, "-", ld }' \
         | tee -a "$RESULTS"
     # Like for like: messages per second, disclose (base run) against Python.
     inv=$(ls -d "$WORK/out-base-$MAILS"* | head -1)/inventory.csv

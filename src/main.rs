@@ -423,18 +423,14 @@ fn run_scan(case: &std::path::Path, quiet: bool) -> ExitCode {
             {
                 eprintln!("disclose: term {j}");
             }
-            let failed = r
-                .rows
-                .iter()
-                .filter(|x| x.state == disclose::ingest::State::Failed)
-                .count();
+            let failed = r.failed;
             println!(
                 "{}: {} item(s) in {:.1}s; {} in scope, {} out of scope ({} could not be read and stay in scope until a person decides); {} redaction(s) or flag(s) proposed. Inventory: {}",
                 case.file.reference,
-                r.rows.len(),
+                r.items,
                 started.elapsed().as_secs_f64(),
                 r.in_scope(),
-                r.rows.len() - r.in_scope(),
+                r.items - r.in_scope(),
                 failed,
                 r.proposals,
                 r.out.join("inventory.csv").display()
@@ -521,9 +517,15 @@ fn run_ingest(sources: &[PathBuf], out: &std::path::Path, strict: bool, quiet: b
             return ExitCode::from(1);
         }
     };
-    for r in report
-        .rows
-        .iter()
+    let rows = match disclose::ingest::read_rows(out) {
+        Ok(rows) => rows,
+        Err(e) => {
+            eprintln!("disclose: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    for r in rows
+        .filter_map(Result::ok)
         .filter(|r| matches!(r.state, State::Failed | State::Unsupported))
     {
         eprintln!(
@@ -535,7 +537,7 @@ fn run_ingest(sources: &[PathBuf], out: &std::path::Path, strict: bool, quiet: b
     }
     eprintln!(
         "{} item(s) from {:.1} MB in {:.1}s: {} ok, {} duplicate, {} failed, {} unsupported. Inventory: {}",
-        report.rows.len(),
+        report.items(),
         report.bytes_read as f64 / 1e6,
         started.elapsed().as_secs_f64(),
         report.count(State::Ok),
@@ -544,7 +546,7 @@ fn run_ingest(sources: &[PathBuf], out: &std::path::Path, strict: bool, quiet: b
         report.count(State::Unsupported),
         out.join("inventory.csv").display()
     );
-    eprint!("{}", disclose::ingest::inventory::summary(&report.rows));
+    eprint!("{}", report.summary());
     if strict && report.count(State::Failed) > 0 {
         ExitCode::from(1)
     } else {

@@ -11,10 +11,11 @@ use sha2::{Digest, Sha256};
 use super::detect::{detect, Format};
 use super::dispatch::reader_for;
 use super::model::{Child, ChildContent, Input, ItemKind, Limits, MailMeta, Own, ReadError};
+use super::listing::Recorder;
 use super::walk::SourceFile;
 
 /// Where an item stands in the inventory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum State {
     Ok,
     Duplicate,
@@ -23,6 +24,9 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in declaration order (the spill files store the index).
+    pub const ALL: [State; 4] = [State::Ok, State::Duplicate, State::Failed, State::Unsupported];
+
     pub fn label(self) -> &'static str {
         match self {
             State::Ok => "ok",
@@ -97,10 +101,44 @@ pub struct Ingestor<'a> {
     pub limits: &'a Limits,
     pub text_dir: &'a Path,
     pub bytes_read: &'a AtomicU64,
+    /// Where every row goes the moment it is complete (memory does not hold them).
+    pub recorder: &'a Recorder,
+    /// `OUT/items`: the stored bytes of items later stages need ([`super::blobs`]).
+    pub items_dir: &'a Path,
+    pub blobs: &'a BlobStats,
+}
+
+/// What keeping item bytes cost: new blob files and their bytes.
+#[derive(Debug, Default)]
+pub struct BlobStats {
+    pub written: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+/// Top-level mbox files (by name, or by content when at least this large) are read from disk as
+/// a stream rather than whole; only mbox has a streaming reader. Sniffing every small file's
+/// content would cost an extra open per loose message.
+const STREAM_FROM: u64 = 1 << 20;
+
+/// Reads through to a SHA-256 of everything read.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    n: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.hasher.update(&buf[..k]);
+        self.n += k as u64;
+        Ok(k)
+    }
 }
 
 struct Ctx<'a> {
-    rows: Vec<Row>,
+    /// Rows recorded for the current source file (the per-file item cap).
+    count: usize,
     ing: &'a Ingestor<'a>,
     /// The mailbox messages being read belong to, when their container names it (an mbox
     /// file is named after its account; a PST reader sets it itself).
@@ -110,10 +148,10 @@ struct Ctx<'a> {
 }
 
 impl Ingestor<'_> {
-    /// All rows for one source file and everything inside it.
-    pub fn file(&self, index: usize, file: &SourceFile) -> Vec<Row> {
+    /// Records the rows of one source file and everything inside it.
+    pub fn file(&self, index: usize, file: &SourceFile) {
         let mut ctx = Ctx {
-            rows: Vec::new(),
+            count: 0,
             ing: self,
             mailbox: None,
             ancestors: Vec::new(),
@@ -126,8 +164,14 @@ impl Ingestor<'_> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         match std::fs::metadata(&file.path) {
+            Ok(m)
+                if (m.len() >= STREAM_FROM || has_mbox_extension(&name))
+                    && is_mbox_file(&file.path, &name) =>
+            {
+                ctx.visit_mbox_file(&file.path, &name, file.label.clone(), key, order);
+            }
             Ok(m) if m.len() > self.limits.max_item_bytes => {
-                ctx.rows.push(failed_row(
+                ctx.push(failed_row(
                     &key,
                     None,
                     file.label.clone(),
@@ -148,7 +192,7 @@ impl Ingestor<'_> {
                         .fetch_add(bytes.len() as u64, Ordering::Relaxed);
                     ctx.visit(&bytes, &name, file.label.clone(), key, None, order, 0);
                 }
-                Err(e) => ctx.rows.push(failed_row(
+                Err(e) => ctx.push(failed_row(
                     &key,
                     None,
                     file.label.clone(),
@@ -160,8 +204,22 @@ impl Ingestor<'_> {
                 )),
             },
         }
-        ctx.rows
     }
+}
+
+fn has_mbox_extension(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".mbox") || lower.ends_with(".mbx")
+}
+
+/// Whether a file on disk is an mbox, from its first 64 KB and its name.
+fn is_mbox_file(path: &Path, name: &str) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1 << 16);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
+        .is_ok()
+        && detect(&head, name) == Format::Mbox
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -241,7 +299,7 @@ impl Ctx<'_> {
                 "limit reached: nested deeper than {} containers",
                 self.ing.limits.max_depth
             );
-            self.rows.push(row);
+            self.push(row);
             return;
         }
         // A message that attaches itself (or a zip that holds itself) would be read again at
@@ -249,16 +307,16 @@ impl Ctx<'_> {
         if self.ancestors.contains(&row.sha256) {
             row.state = State::Failed;
             row.detail = "limit reached: identical to a container it is inside (an attachment loop); not read again".into();
-            self.rows.push(row);
+            self.push(row);
             return;
         }
-        if self.rows.len() >= self.ing.limits.max_entries {
+        if self.count >= self.ing.limits.max_entries {
             row.state = State::Failed;
             row.detail = format!(
                 "limit reached: more than {} items inside one source file; the rest of it was not read",
                 self.ing.limits.max_entries
             );
-            self.rows.push(row);
+            self.push(row);
             return;
         }
         let reader = match reader_for(format) {
@@ -269,7 +327,8 @@ impl Ctx<'_> {
                     _ => State::Failed,
                 };
                 row.detail = e.to_string();
-                self.rows.push(row);
+                self.keep_bytes(&mut row, bytes);
+                self.push(row);
                 return;
             }
         };
@@ -315,7 +374,124 @@ impl Ctx<'_> {
         if let Some(own) = own {
             self.record_own(&mut row, own);
         }
-        self.rows.push(row);
+        self.keep_bytes(&mut row, bytes);
+        self.push(row);
+    }
+
+    /// Records one finished row (spilled, not held).
+    fn push(&mut self, row: Row) {
+        self.count += 1;
+        self.ing.recorder.record(&row);
+    }
+
+    /// Keeps the item's stored bytes for the stages after search, when they need them.
+    fn keep_bytes(&mut self, row: &mut Row, bytes: &[u8]) {
+        if !super::blobs::keeps_bytes(row.kind, row.state) {
+            return;
+        }
+        match super::blobs::store(self.ing.items_dir, &row.sha256, bytes) {
+            Ok(true) => {
+                self.ing.blobs.written.fetch_add(1, Ordering::Relaxed);
+                self.ing
+                    .blobs
+                    .bytes
+                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            }
+            Ok(false) => {}
+            Err(e) => {
+                row.state = State::Failed;
+                row.detail = format!(
+                    "cannot keep its bytes in {}: {e}",
+                    self.ing.items_dir.display()
+                );
+            }
+        }
+    }
+
+    /// A top-level mbox read from disk as a stream: the same rows as [`Ctx::visit`] would
+    /// give for its bytes, without holding the file. (No ancestor check is needed: nothing
+    /// encloses a top-level file.)
+    fn visit_mbox_file(
+        &mut self,
+        file: &Path,
+        name: &str,
+        path: String,
+        key: String,
+        order: Vec<u32>,
+    ) {
+        let id = id_for(&key);
+        let mut row = Row {
+            id: id.clone(),
+            parent_id: None,
+            source_path: path.clone(),
+            kind: ItemKind::Mbox,
+            sha256: String::new(),
+            size: 0,
+            state: State::Ok,
+            detail: String::new(),
+            mail: None,
+            order: order.clone(),
+            key: key.clone(),
+        };
+        let f = match std::fs::File::open(file) {
+            Ok(f) => f,
+            Err(e) => {
+                row.state = State::Failed;
+                row.detail = format!("cannot read: {e}");
+                self.push(row);
+                return;
+            }
+        };
+        let mut reader = std::io::BufReader::with_capacity(
+            1 << 16,
+            HashingReader {
+                inner: f,
+                hasher: Sha256::new(),
+                n: 0,
+            },
+        );
+        let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+        self.mailbox = Some(stem.to_string());
+        let limits = self.ing.limits;
+        let mut ordinal = 0u32;
+        let result = {
+            let mut emit = |c: Child| {
+                self.child(c, &path, &key, &id, &order, ordinal, 0);
+                ordinal += 1;
+            };
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                super::mbox::read_from(&mut reader, limits, &mut emit)
+            }))
+        };
+        self.mailbox = None;
+        // Whatever the reader left unread still counts towards the file's hash.
+        let drained = std::io::copy(&mut reader, &mut std::io::sink());
+        let h = reader.into_inner();
+        self.ing.bytes_read.fetch_add(h.n, Ordering::Relaxed);
+        row.size = h.n;
+        row.sha256 = hex(&h.hasher.finalize());
+        let own = match (result, drained) {
+            (Ok(Ok(own)), Ok(_)) => Some(own),
+            (Ok(Err(e)), _) => {
+                row.state = State::Failed;
+                row.detail = e.to_string();
+                None
+            }
+            (Ok(Ok(_)), Err(e)) => {
+                row.state = State::Failed;
+                row.detail = format!("cannot read: {e}");
+                None
+            }
+            (Err(_), _) => {
+                row.state = State::Failed;
+                row.detail = "cannot read: the reader crashed on this file (internal error; please report it)".into();
+                None
+            }
+        };
+        if let Some(own) = own {
+            self.record_own(&mut row, own);
+        }
+        self.push(row);
     }
 
     fn record_own(&mut self, row: &mut Row, mut own: Own) {
@@ -395,7 +571,7 @@ impl Ctx<'_> {
                     key: child_key.clone(),
                 };
                 self.record_own(&mut row, own);
-                self.rows.push(row);
+                self.push(row);
                 for (k, c) in children.into_iter().enumerate() {
                     self.child(
                         c,
@@ -410,7 +586,7 @@ impl Ctx<'_> {
             }
             ChildContent::Failed { reason, hash_bytes } => {
                 let size = hash_bytes.as_ref().map_or(0, |b| b.len() as u64);
-                self.rows.push(failed_row(
+                self.push(failed_row(
                     &child_key,
                     Some(parent_id),
                     child_path,
@@ -439,19 +615,14 @@ fn sanitize_level(l: &str) -> String {
     }
 }
 
-/// Runs every file, in parallel.
+/// Runs every file, in parallel, as the walk yields them (each with its number in the walk).
 pub fn run_files(
     ing: &Ingestor,
-    files: &[SourceFile],
+    files: impl Iterator<Item = (usize, SourceFile)> + Send,
     progress: &indicatif::ProgressBar,
-) -> Vec<Row> {
-    files
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, f)| {
-            let rows = ing.file(i, f);
-            progress.inc(1);
-            rows
-        })
-        .collect()
+) {
+    files.par_bridge().for_each(|(i, f)| {
+        ing.file(i, &f);
+        progress.inc(1);
+    });
 }

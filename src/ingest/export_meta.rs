@@ -53,15 +53,38 @@ pub fn normalize_message_id(id: &str) -> String {
 
 /// Reads the listed items; the error names what is wrong with the file.
 pub fn parse(name: &str, label: &str, bytes: &[u8]) -> Result<Vec<Listed>, String> {
+    let mut out = Vec::new();
+    parse_each(name, label, bytes, &mut |l| {
+        out.push(l);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Streams the listed items to `each` as they are read, so a listing of a hundred thousand
+/// messages is never held whole; returns how many there were. An error from `each` stops the
+/// read and is returned.
+pub fn parse_each(
+    name: &str,
+    label: &str,
+    mut r: impl std::io::BufRead,
+    each: &mut dyn FnMut(Listed) -> Result<(), String>,
+) -> Result<usize, String> {
+    if r.fill_buf().map_err(|e| e.to_string())?.starts_with(b"\xEF\xBB\xBF") {
+        r.consume(3);
+    }
     if name.to_ascii_lowercase().ends_with(".xml") {
-        parse_xml(label, bytes)
+        parse_xml(label, r, each)
     } else {
-        parse_csv(label, bytes)
+        parse_csv(label, r, each)
     }
 }
 
-fn parse_csv(label: &str, bytes: &[u8]) -> Result<Vec<Listed>, String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+fn parse_csv(
+    label: &str,
+    bytes: impl std::io::Read,
+    each: &mut dyn FnMut(Listed) -> Result<(), String>,
+) -> Result<usize, String> {
     let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers: Vec<String> = r
         .headers()
@@ -84,7 +107,7 @@ fn parse_csv(label: &str, bytes: &[u8]) -> Result<Vec<Listed>, String> {
     let location = col(&["location", "location name", "account", "custodian"]);
     let original = col(&["original path", "filename", "file name"]);
     let dup = col(&["duplicate to item"]);
-    let mut out = Vec::new();
+    let mut n = 0;
     for rec in r.records() {
         let rec = rec.map_err(|e| e.to_string())?;
         let get = |i: Option<usize>| {
@@ -93,23 +116,28 @@ fn parse_csv(label: &str, bytes: &[u8]) -> Result<Vec<Listed>, String> {
                 .filter(|s| !s.is_empty())
                 .map(String::from)
         };
-        out.push(Listed {
+        each(Listed {
             listing: label.to_string(),
             message_id: get(mid),
             subject: get(subject).unwrap_or_default(),
             location: get(location),
             original_path: get(original),
             duplicate_of: get(dup),
-        });
+        })?;
+        n += 1;
     }
-    Ok(out)
+    Ok(n)
 }
 
 /// EDRM-style XML: `<Document DocID=..>` with `<Tag TagName=".." TagValue=".."/>` children.
-fn parse_xml(label: &str, bytes: &[u8]) -> Result<Vec<Listed>, String> {
+fn parse_xml(
+    label: &str,
+    bytes: impl std::io::BufRead,
+    each: &mut dyn FnMut(Listed) -> Result<(), String>,
+) -> Result<usize, String> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_reader(bytes);
-    let mut out = Vec::new();
+    let mut n = 0;
     let mut current: Option<HashMap<String, String>> = None;
     let mut buf = Vec::new();
     loop {
@@ -155,14 +183,15 @@ fn parse_xml(label: &str, bytes: &[u8]) -> Result<Vec<Listed>, String> {
                             .map(|(_, v)| v.clone())
                             .filter(|v| !v.is_empty())
                     };
-                    out.push(Listed {
+                    each(Listed {
                         listing: label.to_string(),
                         message_id: find(&|k| k.replace(['-', '_', ' '], "").contains("messageid")),
                         subject: find(&|k| k == "subject").unwrap_or_default(),
                         location: find(&|k| k == "custodian" || k == "source" || k == "account"),
                         original_path: find(&|k| k == "targetpath" || k == "filename"),
                         duplicate_of: None,
-                    });
+                    })?;
+                    n += 1;
                 }
             }
             Ok(Event::Eof) => break,
@@ -176,7 +205,7 @@ fn parse_xml(label: &str, bytes: &[u8]) -> Result<Vec<Listed>, String> {
         }
         buf.clear();
     }
-    Ok(out)
+    Ok(n)
 }
 
 #[cfg(test)]

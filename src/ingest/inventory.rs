@@ -1,12 +1,13 @@
 //! The inventory: every item in exactly one state, in a stable order, with duplicates marked
 //! against the copy that is kept and the export's own listing checked off.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
-use super::driver::{Row, State, PATH_SEP};
-use super::export_meta::{normalize_message_id, Listed};
+use super::driver::{Row, State};
+use super::listing::{dedupe_keys, DedupeKey, Prepared};
 use super::model::ItemKind;
+use super::spill::{order_key, AtomicWriter};
 
 pub const HEADER: [&str; 14] = [
     "item_id",
@@ -25,194 +26,225 @@ pub const HEADER: [&str; 14] = [
     "subject",
 ];
 
-/// Sorts rows into their stable order and marks later copies as duplicates of the first.
-/// Returns the ids of the rows that became duplicates (their text is not searched again).
-pub fn dedupe(rows: &mut [Row]) -> Vec<String> {
-    rows.sort_by(|a, b| a.order.cmp(&b.order));
-    let mut by_hash: HashMap<String, String> = HashMap::new();
-    let mut by_mid: HashMap<String, String> = HashMap::new();
-    let mut dups = Vec::new();
-    for row in rows.iter_mut() {
-        // Empty objects (a blank sheet, a zero-byte attachment) are alike without being copies.
-        if row.state != State::Ok || row.size == 0 {
-            continue;
+/// De-duplication in the stable order, remembering only the keys more than one item has
+/// (found beforehand by [`super::listing::Recorder::finish`]): memory grows with the export's
+/// copies, not its items, and the result is the same as remembering every key.
+pub struct Dedupe {
+    shared: HashSet<DedupeKey>,
+    /// The kept item's id (16 hex digits as a number) per shared key already seen.
+    kept: HashMap<DedupeKey, u64>,
+    /// Ids that are not 16 hex digits (never made by the driver; kept exact all the same).
+    odd_ids: Vec<String>,
+}
+
+const ODD: u64 = 1 << 63;
+
+impl Dedupe {
+    pub fn new(shared: HashSet<DedupeKey>) -> Dedupe {
+        Dedupe {
+            shared,
+            kept: HashMap::new(),
+            odd_ids: Vec::new(),
         }
-        let mid = row
-            .mail
-            .as_ref()
-            .and_then(|m| m.message_id.as_deref())
-            .map(normalize_message_id)
-            .filter(|m| !m.is_empty());
-        let first = by_hash
-            .get(&row.sha256)
-            .filter(|_| !row.sha256.is_empty())
-            .or_else(|| mid.as_ref().and_then(|m| by_mid.get(m)))
-            .cloned();
+    }
+
+    fn remember(&mut self, id: &str) -> u64 {
+        match u64::from_str_radix(id, 16) {
+            Ok(v) if id.len() == 16 && v & ODD == 0 => v,
+            _ => {
+                self.odd_ids.push(id.to_string());
+                ODD | (self.odd_ids.len() as u64 - 1)
+            }
+        }
+    }
+
+    fn id(&self, v: u64) -> String {
+        if v & ODD != 0 {
+            self.odd_ids
+                .get((v & !ODD) as usize)
+                .cloned()
+                .unwrap_or_default()
+        } else {
+            format!("{v:016x}")
+        }
+    }
+
+    /// Marks `row` a duplicate of the first copy seen, rows coming in the stable order: same
+    /// SHA-256, or else same Message-ID. Returns whether it became a duplicate.
+    pub fn check(&mut self, row: &mut Row) -> bool {
+        let (hash, mid) = dedupe_keys(row);
+        let hash = hash.filter(|k| self.shared.contains(k));
+        let mid = mid.filter(|k| self.shared.contains(k));
+        let first = hash
+            .and_then(|h| self.kept.get(&h))
+            .or_else(|| mid.and_then(|m| self.kept.get(&m)))
+            .copied();
         match first {
             Some(kept) => {
                 row.state = State::Duplicate;
-                row.detail = format!("duplicate of {kept}");
-                dups.push(row.id.clone());
+                row.detail = format!("duplicate of {}", self.id(kept));
+                true
             }
             None => {
-                if !row.sha256.is_empty() {
-                    by_hash.insert(row.sha256.clone(), row.id.clone());
+                if hash.is_some() || mid.is_some() {
+                    let v = self.remember(&row.id);
+                    for k in [hash, mid].into_iter().flatten() {
+                        self.kept.insert(k, v);
+                    }
                 }
-                if let Some(m) = mid {
-                    by_mid.insert(m, row.id.clone());
-                }
+                false
             }
         }
     }
-    dups
 }
 
-/// Joins what the export says it holds to what was found: found messages get their listed
-/// location and path in `detail`; listed messages that are missing get a failed row.
-pub fn join_listing(
-    rows: &mut Vec<Row>,
-    listed: &[Listed],
-    listing_order: &HashMap<String, Vec<u32>>,
-) {
-    let mut by_mid: HashMap<String, usize> = HashMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        if let Some(m) = r.mail.as_ref().and_then(|m| m.message_id.as_deref()) {
-            by_mid.entry(normalize_message_id(m)).or_insert(i);
-        }
+/// Items by kind and state, as the finishing pass counted them.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    pub by_kind: BTreeMap<ItemKind, BTreeMap<&'static str, usize>>,
+    pub items: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, row: &Row) {
+        self.items += 1;
+        *self
+            .by_kind
+            .entry(row.kind)
+            .or_default()
+            .entry(row.state.label())
+            .or_default() += 1;
     }
-    let mut missing = Vec::new();
-    for (n, l) in listed.iter().enumerate() {
-        let Some(mid) = l
-            .message_id
-            .as_deref()
-            .map(normalize_message_id)
-            .filter(|m| !m.is_empty())
-        else {
-            continue;
-        };
-        match by_mid.get(&mid) {
-            Some(&i) => {
-                let row = &mut rows[i];
-                let mut extra = Vec::new();
-                if let Some(loc) = &l.location {
-                    extra.push(format!("listed location: {loc}"));
+
+    pub fn state(&self, state: State) -> usize {
+        self.by_kind
+            .values()
+            .filter_map(|s| s.get(state.label()))
+            .sum()
+    }
+
+    /// "kind: n ok, n duplicate, ..." lines for the terminal.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        for (kind, states) in &self.by_kind {
+            let parts: Vec<String> = states.iter().map(|(s, n)| format!("{n} {s}")).collect();
+            out.push_str(&format!("  {:<16} {}\n", kind.label(), parts.join(", ")));
+        }
+        out
+    }
+}
+
+/// The file of finished rows (every field, in inventory order) that later stages stream.
+pub fn rows_path(out: &Path) -> PathBuf {
+    super::spill::work_dir(out).join("inventory.rows")
+}
+
+/// The finishing pass over every row in the stable order: duplicates marked (their text
+/// removed: it is not searched again), the export listing joined, and `inventory.csv` and the
+/// row file written, one row at a time.
+pub fn finish(prepared: Prepared, out: &Path, text_dir: &Path) -> std::io::Result<Counts> {
+    let mut csv_out = AtomicWriter::create(&out.join("inventory.csv"))?;
+    let mut rows_out = AtomicWriter::create(&rows_path(out))?;
+    let mut counts = Counts::default();
+    let mut dedupe = Dedupe::new(prepared.shared);
+    let mut claims = prepared.claims.peekable();
+    {
+        let mut w = csv::Writer::from_writer(&mut csv_out);
+        w.write_record(HEADER).map_err(std::io::Error::other)?;
+        for row in prepared.rows {
+            let mut row = row?;
+            if dedupe.check(&mut row) {
+                let _ = std::fs::remove_file(text_dir.join(format!("{}.txt", row.id)));
+            }
+            // Listing details joined to this item (claims come in the same order as rows).
+            let key = order_key(&row.order);
+            while let Some(Ok((k, _))) = claims.peek() {
+                if k[..] > key[..] {
+                    break;
                 }
-                if let Some(p) = &l.original_path {
-                    extra.push(format!("original path: {p}"));
-                }
-                if !extra.is_empty() && row.state == State::Ok {
-                    let joined = extra.join("; ");
+                let Some(claim) = claims.next() else { break };
+                let (k, joined) = claim?;
+                if k == key && row.state == State::Ok {
+                    let joined = String::from_utf8_lossy(&joined);
                     row.detail = if row.detail.is_empty() {
-                        joined
+                        joined.into_owned()
                     } else {
                         format!("{}; {joined}", row.detail)
                     };
                 }
             }
-            None if l.duplicate_of.is_some() => {}
-            None => missing.push((n, l)),
+            if let Some(Err(_)) = claims.peek() {
+                claims.next().transpose()?;
+            }
+            counts.add(&row);
+            w.write_record(csv_record(&row))
+                .map_err(std::io::Error::other)?;
+            super::rowcodec::write_record(&mut rows_out, &super::rowcodec::encode(&row))?;
         }
+        w.flush()?;
     }
-    for (n, l) in missing {
-        let file = l
-            .listing
-            .rsplit('/')
-            .next()
-            .unwrap_or(&l.listing)
-            .to_string();
-        let mut order = listing_order.get(&l.listing).cloned().unwrap_or_default();
-        order.push(u32::MAX - 1);
-        order.push(n as u32);
-        let key = format!("{}\u{0}listed\u{0}{n}", l.listing);
-        rows.push(Row {
-            id: super::driver::sha256_hex(key.as_bytes())[..16].to_string(),
-            parent_id: None,
-            source_path: format!(
-                "{}{PATH_SEP}{}",
-                l.listing,
-                if l.subject.is_empty() {
-                    "(no subject)"
-                } else {
-                    &l.subject
-                }
-            ),
-            kind: ItemKind::Email,
-            sha256: String::new(),
-            size: 0,
-            state: State::Failed,
-            detail: format!("listed in {file}, missing from the export"),
-            mail: Some(super::model::MailMeta {
-                message_id: l.message_id.clone(),
-                subject: l.subject.clone(),
-                ..Default::default()
-            }),
-            order,
-            key,
-        });
-    }
-    rows.sort_by(|a, b| a.order.cmp(&b.order));
+    rows_out.commit(false)?;
+    csv_out.commit(true)?;
+    Ok(counts)
 }
 
-/// The inventory's fields for each row, in [`HEADER`] order.
-pub fn csv_records(rows: &[Row]) -> std::io::Result<Vec<Vec<String>>> {
+/// The finished rows of the last ingest into `out`, in inventory order, one at a time.
+pub fn read_rows(out: &Path) -> std::io::Result<RowReader> {
+    let path = rows_path(out);
+    let f = std::fs::File::open(&path).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot open {}: {e} (run the ingest first)", path.display()),
+        )
+    })?;
+    Ok(RowReader {
+        r: std::io::BufReader::with_capacity(1 << 16, f),
+        buf: Vec::new(),
+    })
+}
+
+pub struct RowReader {
+    r: std::io::BufReader<std::fs::File>,
+    buf: Vec<u8>,
+}
+
+impl Iterator for RowReader {
+    type Item = std::io::Result<Row>;
+
+    fn next(&mut self) -> Option<std::io::Result<Row>> {
+        match super::rowcodec::read_record(&mut self.r, &mut self.buf) {
+            Ok(true) => Some(super::rowcodec::decode(&self.buf)),
+            Ok(false) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+/// The inventory's fields for one row, in [`HEADER`] order.
+pub fn csv_record(r: &Row) -> Vec<String> {
     let join = |v: &[super::model::Address]| {
         v.iter()
             .map(|a| a.to_string())
             .collect::<Vec<_>>()
             .join("; ")
     };
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let m = r.mail.as_ref();
-            vec![
-                r.id.clone(),
-                r.parent_id.clone().unwrap_or_default(),
-                r.source_path.clone(),
-                r.kind.label().to_string(),
-                r.sha256.clone(),
-                r.size.to_string(),
-                r.state.label().to_string(),
-                r.detail.clone(),
-                m.and_then(|m| m.message_id.clone()).unwrap_or_default(),
-                m.map(|m| join(&m.from)).unwrap_or_default(),
-                m.map(|m| join(&m.to)).unwrap_or_default(),
-                m.map(|m| join(&m.cc)).unwrap_or_default(),
-                m.and_then(|m| m.date)
-                    .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-                    .unwrap_or_default(),
-                m.map(|m| m.subject.clone()).unwrap_or_default(),
-            ]
-        })
-        .collect())
-}
-
-pub fn write_csv(rows: &[Row], path: &Path) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER).map_err(std::io::Error::other)?;
-    for rec in csv_records(rows)? {
-        w.write_record(&rec).map_err(std::io::Error::other)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    crate::fsutil::write_atomic(path, &bytes)
-}
-
-/// "kind: n ok, n duplicate, ..." lines for the terminal.
-pub fn summary(rows: &[Row]) -> String {
-    let mut counts: BTreeMap<ItemKind, BTreeMap<&'static str, usize>> = BTreeMap::new();
-    for r in rows {
-        *counts
-            .entry(r.kind)
-            .or_default()
-            .entry(r.state.label())
-            .or_default() += 1;
-    }
-    let mut out = String::new();
-    for (kind, states) in counts {
-        let parts: Vec<String> = states.iter().map(|(s, n)| format!("{n} {s}")).collect();
-        out.push_str(&format!("  {:<16} {}\n", kind.label(), parts.join(", ")));
-    }
-    out
+    let m = r.mail.as_ref();
+    vec![
+        r.id.clone(),
+        r.parent_id.clone().unwrap_or_default(),
+        r.source_path.clone(),
+        r.kind.label().to_string(),
+        r.sha256.clone(),
+        r.size.to_string(),
+        r.state.label().to_string(),
+        r.detail.clone(),
+        m.and_then(|m| m.message_id.clone()).unwrap_or_default(),
+        m.map(|m| join(&m.from)).unwrap_or_default(),
+        m.map(|m| join(&m.to)).unwrap_or_default(),
+        m.map(|m| join(&m.cc)).unwrap_or_default(),
+        m.and_then(|m| m.date)
+            .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default(),
+        m.map(|m| m.subject.clone()).unwrap_or_default(),
+    ]
 }

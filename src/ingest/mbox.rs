@@ -7,7 +7,9 @@
 //! message (so the same message hashes differently in an mbox and as an .eml), and grows a
 //! message without bound.
 
-use super::model::{Child, ChildContent, Input, ItemKind, Own, ReadError};
+use std::io::BufRead;
+
+use super::model::{Child, ChildContent, Input, ItemKind, Limits, Own, ReadError};
 
 const WEEKDAYS: [&[u8]; 7] = [b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun"];
 const MONTHS: [&[u8]; 12] = [
@@ -80,10 +82,53 @@ struct Pending {
 /// Splits the mailbox and emits each message (without its `From ` line, quoting undone, the
 /// blank separator line before the next `From ` dropped) named by its subject.
 pub fn read(input: &Input, emit: &mut dyn FnMut(Child)) -> Result<Own, ReadError> {
-    let limits = input.limits;
+    let mut bytes = input.bytes;
+    read_from(&mut bytes, input.limits, emit)
+}
+
+/// The next line of `r` (with its `\n`) into `line`, keeping at most `cap` bytes of it and
+/// skipping the rest; returns the line's full length, or `None` at the end.
+fn next_line(r: &mut impl BufRead, line: &mut Vec<u8>, cap: usize) -> std::io::Result<Option<u64>> {
+    line.clear();
+    let mut total = 0u64;
+    loop {
+        let buf = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok((total > 0).then_some(total));
+        }
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..=i], true),
+            None => (buf, false),
+        };
+        let keep = chunk.len().min(cap.saturating_sub(line.len()));
+        line.extend_from_slice(&chunk[..keep]);
+        let n = chunk.len();
+        total += n as u64;
+        r.consume(n);
+        if done {
+            return Ok(Some(total));
+        }
+    }
+}
+
+/// The same over any buffered reader: a top-level mbox is read from disk message by message,
+/// so a multi-gigabyte Vault export is never held whole (only the message being collected).
+pub fn read_from(
+    r: &mut impl BufRead,
+    limits: &Limits,
+    emit: &mut dyn FnMut(Child),
+) -> Result<Own, ReadError> {
     let max_message = usize::try_from(limits.max_item_bytes).unwrap_or(usize::MAX);
     let mut own = Own::new(ItemKind::Mbox, String::new());
-    let mut lines = input.bytes.split_inclusive(|&b| b == b'\n');
+    let io_err = |e: std::io::Error| ReadError::Corrupt(format!("read error: {e}"));
+    let mut line = Vec::new();
+    // A line is kept whole up to the item limit (plus its newline); past that its message is
+    // over the limit anyway and only its length counts.
+    let cap = max_message.saturating_add(2);
 
     // Text before the first separator (a damaged start, or an mbox without its first From_
     // line) is handed on as a message too rather than dropped.
@@ -93,8 +138,9 @@ pub fn read(input: &Input, emit: &mut dyn FnMut(Child)) -> Result<Own, ReadError
     });
     let mut count = 0usize;
     let mut separators = 0usize;
-    for line in lines.by_ref() {
-        if is_separator(line) {
+    let mut stopped = false;
+    while let Some(len) = next_line(r, &mut line, cap).map_err(io_err)? {
+        if is_separator(&line) {
             separators += 1;
             if let Some(p) = pending.take() {
                 if count == 0 && p.bytes.iter().all(u8::is_ascii_whitespace) {
@@ -105,6 +151,7 @@ pub fn read(input: &Input, emit: &mut dyn FnMut(Child)) -> Result<Own, ReadError
                 }
             }
             if count >= limits.max_entries {
+                stopped = true;
                 break;
             }
             pending = Some(Pending {
@@ -114,11 +161,12 @@ pub fn read(input: &Input, emit: &mut dyn FnMut(Child)) -> Result<Own, ReadError
             continue;
         }
         if let Some(p) = pending.as_mut() {
-            let line = unquote(line);
-            if p.over > 0 || p.bytes.len() + line.len() > max_message {
-                p.over += line.len() as u64;
+            let unquoted = unquote(&line);
+            let full = len - (line.len() - unquoted.len()) as u64;
+            if p.over > 0 || (line.len() as u64) < len || p.bytes.len() as u64 + full > max_message as u64 {
+                p.over += full;
             } else {
-                p.bytes.extend_from_slice(line);
+                p.bytes.extend_from_slice(unquoted);
             }
         }
     }
@@ -127,12 +175,19 @@ pub fn read(input: &Input, emit: &mut dyn FnMut(Child)) -> Result<Own, ReadError
             "no \"From \" separator line: not an mbox".into(),
         ));
     }
-    if let Some(p) = pending.take() {
-        count += 1;
-        emit_message(p, count, limits.max_item_bytes, emit);
+    if !stopped {
+        if let Some(p) = pending.take() {
+            count += 1;
+            emit_message(p, count, limits.max_item_bytes, emit);
+        }
     } else {
         // Stopped at max_entries: count what is left without holding any of it.
-        let rest = 1 + lines.filter(|l| is_separator(l)).count();
+        let mut rest = 1;
+        while next_line(r, &mut line, 1024).map_err(io_err)?.is_some() {
+            if is_separator(&line) {
+                rest += 1;
+            }
+        }
         own.notes.push(format!(
             "{rest} further messages not read: more than {} in one mailbox",
             limits.max_entries

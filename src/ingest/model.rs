@@ -69,6 +69,26 @@ pub enum ItemKind {
 }
 
 impl ItemKind {
+    /// Every kind, in declaration order (the spill files store the index).
+    pub const ALL: [ItemKind; 16] = [
+        ItemKind::Email,
+        ItemKind::Pst,
+        ItemKind::Mbox,
+        ItemKind::Zip,
+        ItemKind::Pdf,
+        ItemKind::Workbook,
+        ItemKind::Sheet,
+        ItemKind::Docx,
+        ItemKind::Text,
+        ItemKind::Html,
+        ItemKind::Contact,
+        ItemKind::Calendar,
+        ItemKind::Image,
+        ItemKind::Media,
+        ItemKind::ExportMetadata,
+        ItemKind::Other,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             ItemKind::Email => "email",

@@ -5,12 +5,15 @@ use std::path::PathBuf;
 
 use super::matcher::Matcher;
 use super::query::parse;
-use super::scope::{Scope, ScopeRules};
+use rayon::prelude::*;
+
+use super::scope::{AttachmentRule, Scope, ScopeRules};
 use super::term_check::{check_terms, Judgement, Verdict};
 use crate::case::casefile::Case;
 use crate::case::roster::Roster;
 use crate::detect::proposals::{NameTerms, Proposal, Proposer};
-use crate::ingest::{ingest, IngestOptions, Row};
+use crate::ingest::spill::AtomicWriter;
+use crate::ingest::{ingest, IngestOptions, IngestReport, Row};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
@@ -29,20 +32,30 @@ pub enum ScanError {
     },
 }
 
+/// What a scan found, in counts: the items and their decisions are in `OUT/inventory.csv`
+/// (and the row file `crate::ingest::read_rows` streams), not held here.
 pub struct ScanReport {
     /// Redactions and flags proposed in OUT/proposals.csv.
     pub proposals: usize,
-    pub rows: Vec<Row>,
-    pub scopes: Vec<Scope>,
+    /// Items in the inventory.
+    pub items: usize,
+    pub in_scope: usize,
+    /// Items that could not be read (they stay in scope until a person decides).
+    pub failed: usize,
+    pub ingest: IngestReport,
     pub judgements: Vec<Judgement>,
     pub out: PathBuf,
 }
 
 impl ScanReport {
     pub fn in_scope(&self) -> usize {
-        self.scopes.iter().filter(|s| s.in_scope).count()
+        self.in_scope
     }
 }
+
+/// Rows decided and proposed on at a time: enough to keep both cores busy, few enough that
+/// memory does not depend on the export.
+const CHUNK: usize = 256;
 
 pub fn load_roster(case: &Case) -> Result<Option<Roster>, ScanError> {
     case.roster_path()
@@ -115,40 +128,66 @@ pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
         roster_path: case.roster_path(),
         text_dir: &out.join("text"),
     };
-    let scopes = rules.decide_all(&report.rows);
-    write_inventory(&report.rows, &scopes, &out.join("inventory.csv")).map_err(io)?;
-    let proposals = propose_all(
-        case,
-        roster.as_ref(),
-        &report.rows,
-        &scopes,
-        &out.join("text"),
-    )?;
-    write_proposals(&proposals, &out.join("proposals.csv")).map_err(io)?;
+    let names = NameTerms::new(case, roster.as_ref());
+    let refs: Vec<&str> = names.terms.iter().map(String::as_str).collect();
+    let name_matcher = Matcher::new(&[], &refs).map_err(|e| ScanError::Matcher(e.to_string()))?;
+    let proposer = Proposer::new(case, roster.as_ref(), &names, &name_matcher);
+
+    // Rows stream from the ingest's row file in inventory order, a chunk at a time: each
+    // chunk's own decisions and proposals in parallel, the attachment rule in order.
+    let mut rows = crate::ingest::read_rows(&out).map_err(io)?;
+    let mut inventory = InventoryWriter::create(&out.join("inventory.csv")).map_err(io)?;
+    let mut proposals_out = ProposalWriter::create(&out.join("proposals.csv")).map_err(io)?;
+    let mut rule = AttachmentRule::default();
+    let (mut items, mut in_scope, mut failed, mut proposals) = (0, 0, 0, 0);
+    loop {
+        let chunk: Vec<Row> = rows
+            .by_ref()
+            .take(CHUNK)
+            .collect::<std::io::Result<_>>()
+            .map_err(io)?;
+        if chunk.is_empty() {
+            break;
+        }
+        let own: Vec<Scope> = chunk.par_iter().map(|r| rules.decide_own(r)).collect();
+        let scopes: Vec<Scope> = chunk
+            .iter()
+            .zip(own)
+            .map(|(r, s)| rule.resolve(r, s))
+            .collect();
+        let props = propose_chunk(&proposer, &chunk, &scopes, &out.join("text"));
+        for (r, s) in chunk.iter().zip(&scopes) {
+            items += 1;
+            in_scope += usize::from(s.in_scope);
+            failed += usize::from(r.state == crate::ingest::State::Failed);
+            inventory.write(r, s).map_err(io)?;
+        }
+        for p in props.iter().flatten() {
+            proposals += 1;
+            proposals_out.write(p).map_err(io)?;
+        }
+    }
+    proposals_out.commit().map_err(io)?;
+    inventory.commit().map_err(io)?;
     Ok(ScanReport {
-        proposals: proposals.len(),
-        rows: report.rows,
-        scopes,
+        proposals,
+        items,
+        in_scope,
+        failed,
+        ingest: report,
         judgements,
         out,
     })
 }
 
-/// Proposed redactions for every readable in-scope item, in inventory order.
-fn propose_all(
-    case: &Case,
-    roster: Option<&Roster>,
+/// Proposed redactions for the readable in-scope items of one chunk, in order.
+fn propose_chunk(
+    proposer: &Proposer,
     rows: &[Row],
     scopes: &[Scope],
     text_dir: &std::path::Path,
-) -> Result<Vec<Proposal>, ScanError> {
-    use rayon::prelude::*;
-    let names = NameTerms::new(case, roster);
-    let refs: Vec<&str> = names.terms.iter().map(String::as_str).collect();
-    let matcher = Matcher::new(&[], &refs).map_err(|e| ScanError::Matcher(e.to_string()))?;
-    let proposer = Proposer::new(case, roster, &names, &matcher);
-    let per_item: Vec<Vec<Proposal>> = rows
-        .par_iter()
+) -> Vec<Vec<Proposal>> {
+    rows.par_iter()
         .zip(scopes)
         .filter(|(r, s)| s.in_scope && r.state == crate::ingest::State::Ok)
         .map(
@@ -157,50 +196,69 @@ fn propose_all(
                 Err(_) => Vec::new(),
             },
         )
-        .collect();
-    Ok(per_item.into_iter().flatten().collect())
+        .collect()
 }
 
-fn write_proposals(props: &[Proposal], path: &std::path::Path) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(crate::detect::proposals::HEADER)
-        .map_err(std::io::Error::other)?;
-    for p in props {
-        w.write_record([
-            &p.item_id,
-            &p.location,
-            &p.text,
-            &p.category,
-            &p.reason,
-            &p.rule,
-            p.action.label(),
-        ])
-        .map_err(std::io::Error::other)?;
+/// `OUT/proposals.csv`, written a row at a time and renamed into place when complete.
+struct ProposalWriter {
+    w: csv::Writer<AtomicWriter>,
+}
+
+impl ProposalWriter {
+    fn create(path: &std::path::Path) -> std::io::Result<Self> {
+        let mut w = csv::Writer::from_writer(AtomicWriter::create(path)?);
+        w.write_record(crate::detect::proposals::HEADER)
+            .map_err(std::io::Error::other)?;
+        Ok(ProposalWriter { w })
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    crate::fsutil::write_atomic(path, &bytes)
+
+    fn write(&mut self, p: &Proposal) -> std::io::Result<()> {
+        self.w
+            .write_record([
+                &p.item_id,
+                &p.location,
+                &p.text,
+                &p.category,
+                &p.reason,
+                &p.rule,
+                p.action.label(),
+            ])
+            .map_err(std::io::Error::other)
+    }
+
+    fn commit(self) -> std::io::Result<()> {
+        self.w
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?
+            .commit(true)
+    }
 }
 
-/// The ingest inventory with `in_scope` and `scope_reason` added.
-fn write_inventory(rows: &[Row], scopes: &[Scope], path: &std::path::Path) -> std::io::Result<()> {
-    let base = crate::ingest::inventory::csv_records(rows)?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<&str> = crate::ingest::inventory::HEADER.to_vec();
-    header.extend(["in_scope", "scope_reason"]);
-    w.write_record(&header).map_err(std::io::Error::other)?;
-    for (mut rec, s) in base.into_iter().zip(scopes) {
-        rec.push(if s.in_scope {
-            "yes".into()
-        } else {
-            "no".into()
-        });
+/// The ingest inventory with `in_scope` and `scope_reason` added, a row at a time.
+struct InventoryWriter {
+    w: csv::Writer<AtomicWriter>,
+}
+
+impl InventoryWriter {
+    fn create(path: &std::path::Path) -> std::io::Result<Self> {
+        let mut w = csv::Writer::from_writer(AtomicWriter::create(path)?);
+        let mut header: Vec<&str> = crate::ingest::inventory::HEADER.to_vec();
+        header.extend(["in_scope", "scope_reason"]);
+        w.write_record(&header).map_err(std::io::Error::other)?;
+        Ok(InventoryWriter { w })
+    }
+
+    fn write(&mut self, r: &Row, s: &Scope) -> std::io::Result<()> {
+        let mut rec = crate::ingest::inventory::csv_record(r);
+        rec.push(if s.in_scope { "yes" } else { "no" }.into());
         rec.push(s.reason.clone());
-        w.write_record(&rec).map_err(std::io::Error::other)?;
+        self.w.write_record(&rec).map_err(std::io::Error::other)
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    crate::fsutil::write_atomic(path, &bytes)
+
+    fn commit(self) -> std::io::Result<()> {
+        self.w
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?
+            .commit(true)
+    }
 }

@@ -7,7 +7,6 @@
 //! are judged on their text alone. Items that could not be read stay in scope until a person
 //! decides, so nothing unread is silently left out.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -103,46 +102,72 @@ fn mailbox_of(row: &Row, mail: &MailMeta) -> Option<String> {
         .and_then(address_of)
 }
 
+/// What a later row needs to know about an earlier one that may be its ancestor.
+struct Ancestor {
+    id: String,
+    is_mail: bool,
+    /// The mail's own exclusion (`excluded: …` without the prefix), if it was excluded.
+    exclusion: Option<String>,
+}
+
+/// Applies the rule that a mail's exclusion covers everything attached to it, over rows
+/// streamed in inventory order. Rows come depth first (a parent, then its children), so the
+/// ancestors of the current row are exactly a stack: memory is the nesting depth, not the
+/// number of items.
+#[derive(Default)]
+pub struct AttachmentRule {
+    stack: Vec<Ancestor>,
+}
+
+impl AttachmentRule {
+    /// The final decision for `row`, given its own.
+    pub fn resolve(&mut self, row: &Row, own: Scope) -> Scope {
+        match row.parent_id.as_deref() {
+            Some(p) => {
+                while self.stack.last().is_some_and(|a| a.id != p) {
+                    self.stack.pop();
+                }
+            }
+            None => self.stack.clear(),
+        }
+        let mut decided = None;
+        // The nearest mail ancestor's exclusion covers everything attached to it.
+        if let Some(mail) = self.stack.iter().rev().find(|a| a.is_mail) {
+            decided = Some(match &mail.exclusion {
+                Some(excl) => no(format!("attached to excluded mail: {excl}")),
+                None if own.in_scope => own.clone(),
+                None if own.reason == "no include term matched" => {
+                    no("attachment of in-scope mail; no match")
+                }
+                None => own.clone(),
+            });
+        }
+        self.stack.push(Ancestor {
+            id: row.id.clone(),
+            is_mail: is_mail(row.kind),
+            exclusion: is_mail(row.kind)
+                .then(|| own.reason.strip_prefix("excluded: ").map(String::from))
+                .flatten(),
+        });
+        decided.unwrap_or(own)
+    }
+}
+
 impl ScopeRules<'_> {
     /// Decides every row. Rows must be in inventory order (parents before children).
     pub fn decide_all(&self, rows: &[Row]) -> Vec<Scope> {
         use rayon::prelude::*;
-        let index: HashMap<&str, usize> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.as_str(), i))
-            .collect();
-        // Mail-level decisions first (they govern attachments), then everything, in parallel.
         let own: Vec<Scope> = rows.par_iter().map(|r| self.decide_own(r)).collect();
+        let mut rule = AttachmentRule::default();
         rows.iter()
-            .enumerate()
-            .map(|(i, r)| {
-                // The nearest mail ancestor's exclusion covers everything attached to it.
-                let mut parent = r.parent_id.as_deref().and_then(|p| index.get(p).copied());
-                while let Some(p) = parent {
-                    if is_mail(rows[p].kind) {
-                        if let Some(excl) = own[p].reason.strip_prefix("excluded: ") {
-                            return no(format!("attached to excluded mail: {excl}"));
-                        }
-                        return match &own[i] {
-                            s if s.in_scope => s.clone(),
-                            s if s.reason == "no include term matched" => {
-                                no("attachment of in-scope mail; no match")
-                            }
-                            s => s.clone(),
-                        };
-                    }
-                    parent = rows[p]
-                        .parent_id
-                        .as_deref()
-                        .and_then(|q| index.get(q).copied());
-                }
-                own[i].clone()
-            })
+            .zip(own)
+            .map(|(r, s)| rule.resolve(r, s))
             .collect()
     }
 
-    fn decide_own(&self, row: &Row) -> Scope {
+    /// One item's decision on its own merits (its text, its headers, its state), before the
+    /// attachment rule: the expensive part, safe to run in parallel.
+    pub fn decide_own(&self, row: &Row) -> Scope {
         if let Some(roster) = &self.roster_path {
             if row.parent_id.is_none()
                 && Path::new(&row.source_path).file_name() == roster.file_name()
