@@ -233,6 +233,16 @@ fn scan_decides_every_item_with_its_reason() {
     let (s, why) = decision("mis/roster.csv");
     assert_eq!(s, "no");
     assert!(why.contains("roster"), "{why}");
+    // Its sheet is the roster too: never a document, never proposed from.
+    let sheets: Vec<_> = rows
+        .iter()
+        .filter(|r| r["source_path"].contains("roster.csv › "))
+        .collect();
+    assert!(!sheets.is_empty(), "the roster is read as a workbook with a sheet");
+    for r in sheets {
+        assert_eq!(r["in_scope"], "no", "{}", r["source_path"]);
+        assert!(r["scope_reason"].contains("roster"), "{}", r["scope_reason"]);
+    }
     assert!(rows
         .iter()
         .all(|r| r["in_scope"] == "yes" || r["in_scope"] == "no"));

@@ -214,6 +214,27 @@ pub struct Proposer<'a> {
     own_ids: HashSet<(IdKind, String)>,
     never: Vec<String>,
     staff_domains: Vec<String>,
+    /// The roster people the requester is (a parent asking about their child): their own
+    /// details go back to them, so they are flagged for the DPO, not redacted.
+    requester: HashSet<usize>,
+    requester_emails: HashSet<String>,
+}
+
+/// Roster people named by the case's `request.requester` ("Mrs Claire Hartley").
+fn requester_people(case: &Case, roster: Option<&Roster>) -> HashSet<usize> {
+    let asked = format!(" {} ", normalize(&case.file.request.requester));
+    let Some(r) = roster else {
+        return HashSet::new();
+    };
+    r.people
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            let full = normalize(&p.full_name());
+            full.contains(' ') && asked.contains(&format!(" {full} "))
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 impl<'a> Proposer<'a> {
@@ -223,11 +244,19 @@ impl<'a> Proposer<'a> {
         names: &'a NameTerms,
         matcher: &'a Matcher,
     ) -> Self {
+        let requester = requester_people(case, roster);
+        let requester_emails = requester
+            .iter()
+            .filter_map(|&i| roster.and_then(|r| r.people[i].email.as_deref()))
+            .map(|e| e.trim().to_ascii_lowercase())
+            .collect();
         Proposer {
             case,
             roster,
             names,
             matcher,
+            requester,
+            requester_emails,
             own_ids: subject_ids(case, roster),
             never: case
                 .file
@@ -320,6 +349,12 @@ impl<'a> Proposer<'a> {
             } else {
                 (category, action)
             };
+            let (category, action, rule) = match owner {
+                Some(p) if self.requester.contains(&p) && category != "custom" => {
+                    ("requester", Action::Flag, "case:request.requester".to_string())
+                }
+                _ => (category, action, rule),
+            };
             for span in hits.extra(t).body {
                 let matched = &text[span.source.clone()];
                 if self.never(matched) {
@@ -347,25 +382,64 @@ impl<'a> Proposer<'a> {
             if self.is_own(&f) || self.never(&f.text) {
                 continue;
             }
+            // Staff addresses are flagged like staff names; the requester's own address goes
+            // back to them.
+            let (category, rule, action) = match f.kind {
+                IdKind::Email if self.is_staff_address(&f.text) => {
+                    ("staff", "email/staff-domain".to_string(), Action::Flag)
+                }
+                IdKind::Email
+                    if self
+                        .requester_emails
+                        .contains(&f.text.trim().to_ascii_lowercase()) =>
+                {
+                    ("requester", "case:request.requester".to_string(), Action::Flag)
+                }
+                _ => (f.kind.as_str(), f.rule.to_string(), Action::Redact),
+            };
             out.push(Proposal {
                 item_id: item_id.to_string(),
                 location: format!("chars {}-{}", f.start, f.end),
                 span: f.start..f.end,
                 text: f.text.clone(),
-                category: f.kind.as_str().to_string(),
+                category: category.to_string(),
                 reason: "THIRD-PARTY".into(),
-                rule: f.rule.to_string(),
-                action: Action::Redact,
+                rule,
+                action,
             });
         }
-        out.sort_by_key(|p| (p.span.start, p.span.end));
-        out
+        drop_contained(out)
+    }
+
+    fn is_staff_address(&self, email: &str) -> bool {
+        let d = email.rsplit('@').next().unwrap_or("").trim().to_ascii_lowercase();
+        self.staff_domains.iter().any(|s| *s == d)
     }
 
     fn is_own(&self, f: &Found) -> bool {
         self.own_ids.contains(&(f.kind, f.compare_key()))
     }
 }
+
+/// One proposal per place: a first name inside the full name already proposed, or inside an
+/// email address, adds nothing for the DPO. A redaction inside a flag is kept (the redaction
+/// must still happen if the flag is disclosed).
+fn drop_contained(mut props: Vec<Proposal>) -> Vec<Proposal> {
+    props.sort_by_key(|p| (p.span.start, std::cmp::Reverse(p.span.end)));
+    let mut kept: Vec<Proposal> = Vec::with_capacity(props.len());
+    for p in props {
+        let inside = kept.iter().rev().take(8).any(|k| {
+            k.span.start <= p.span.start
+                && p.span.end <= k.span.end
+                && (k.action == Action::Redact || p.action == Action::Flag)
+        });
+        if !inside {
+            kept.push(p);
+        }
+    }
+    kept
+}
+
 
 /// Identifiers in a table's cells, each read with its column heading as its label: a date of
 /// birth under a `DOB` heading has no label beside it in the text, only above it.

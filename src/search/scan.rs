@@ -53,6 +53,10 @@ impl ScanReport {
     }
 }
 
+/// In-scope items the review page shows in full; past this, the page says how many more there
+/// are and proposals.csv lists them (a page with every item of a huge export would not open).
+const REVIEW_ITEMS: usize = 3000;
+
 /// Rows decided and proposed on at a time: enough to keep both cores busy, few enough that
 /// memory does not depend on the export.
 const CHUNK: usize = 256;
@@ -138,6 +142,12 @@ pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
     let mut rows = crate::ingest::read_rows(&out).map_err(io)?;
     let mut inventory = InventoryWriter::create(&out.join("inventory.csv")).map_err(io)?;
     let mut proposals_out = ProposalWriter::create(&out.join("proposals.csv")).map_err(io)?;
+    let spans_path = out.join(crate::detect::proposals::SPANS_FILE);
+    if let Some(dir) = spans_path.parent() {
+        crate::fsutil::private_dir(dir).map_err(io)?;
+    }
+    let mut spans_out = std::io::BufWriter::new(AtomicWriter::create(&spans_path).map_err(io)?);
+    let mut review = ReviewData::default();
     let mut rule = AttachmentRule::default();
     let (mut items, mut in_scope, mut failed, mut proposals) = (0, 0, 0, 0);
     loop {
@@ -155,20 +165,32 @@ pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
             .zip(own)
             .map(|(r, s)| rule.resolve(r, s))
             .collect();
-        let props = propose_chunk(&proposer, &chunk, &scopes, &out.join("text"));
+        let props = propose_chunk(&proposer, &chunk, &scopes, &out);
         for (r, s) in chunk.iter().zip(&scopes) {
             items += 1;
             in_scope += usize::from(s.in_scope);
             failed += usize::from(r.state == crate::ingest::State::Failed);
             inventory.write(r, s).map_err(io)?;
+            if s.in_scope {
+                review.add_item(r, &out);
+            }
         }
         for p in props.iter().flatten() {
             proposals += 1;
             proposals_out.write(p).map_err(io)?;
+            serde_json::to_writer(&mut spans_out, p).map_err(|e| io(e.into()))?;
+            std::io::Write::write_all(&mut spans_out, b"\n").map_err(io)?;
+            review.add_proposal(p);
         }
     }
     proposals_out.commit().map_err(io)?;
+    spans_out
+        .into_inner()
+        .map_err(|e| io(e.into_error()))?
+        .commit(true)
+        .map_err(io)?;
     inventory.commit().map_err(io)?;
+    review.write(case, &out).map_err(io)?;
     Ok(ScanReport {
         proposals,
         items,
@@ -180,23 +202,131 @@ pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
     })
 }
 
-/// Proposed redactions for the readable in-scope items of one chunk, in order.
+/// Proposed redactions for the readable in-scope items of one chunk, in order. A PDF's
+/// proposals are located on the page (page and box) from its kept copy.
 fn propose_chunk(
     proposer: &Proposer,
     rows: &[Row],
     scopes: &[Scope],
-    text_dir: &std::path::Path,
+    out: &std::path::Path,
 ) -> Vec<Vec<Proposal>> {
+    let text_dir = out.join("text");
     rows.par_iter()
         .zip(scopes)
         .filter(|(r, s)| s.in_scope && r.state == crate::ingest::State::Ok)
         .map(
             |(r, _)| match std::fs::read_to_string(text_dir.join(format!("{}.txt", r.id))) {
-                Ok(text) => proposer.propose(&r.id, &text),
+                Ok(text) => {
+                    let mut props = proposer.propose(&r.id, &text);
+                    if r.kind == crate::ingest::ItemKind::Pdf && !props.is_empty() {
+                        locate_on_pages(out, r, &text, &mut props);
+                    }
+                    props
+                }
                 Err(_) => Vec::new(),
             },
         )
         .collect()
+}
+
+/// Replaces `chars A-B` with `page N box …` where the PDF can be re-read; where it cannot, the
+/// character location stands (the redaction is still applied by text).
+fn locate_on_pages(out: &std::path::Path, r: &Row, text: &str, props: &mut [Proposal]) {
+    let Ok(bytes) = std::fs::read(crate::ingest::item_blob_path(out, &r.sha256)) else {
+        return;
+    };
+    let Ok(Some(locator)) = crate::detect::locate::PdfLocator::new(&bytes, text) else {
+        return;
+    };
+    for p in props {
+        if let Some(loc) = locator.locate(&p.span) {
+            p.location = loc;
+        }
+    }
+}
+
+/// What the review page and the decisions template need, gathered as rows stream past and
+/// capped at [`REVIEW_ITEMS`] items so memory stays bounded.
+#[derive(Default)]
+struct ReviewData {
+    items: Vec<crate::decide::ItemInfo>,
+    shown: std::collections::HashSet<String>,
+    proposals: Vec<(Proposal, std::ops::Range<usize>)>,
+    left_out: usize,
+}
+
+impl ReviewData {
+    fn add_item(&mut self, r: &Row, out: &std::path::Path) {
+        if self.items.len() >= REVIEW_ITEMS {
+            self.left_out += 1;
+            return;
+        }
+        let text = (r.state == crate::ingest::State::Ok)
+            .then(|| std::fs::read_to_string(out.join("text").join(format!("{}.txt", r.id))).ok())
+            .flatten();
+        self.shown.insert(r.id.clone());
+        self.items.push(crate::decide::ItemInfo {
+            item_id: r.id.clone(),
+            sha256: r.sha256.clone(),
+            source_path: r.source_path.clone(),
+            kind: r.kind.label().to_string(),
+            state: r.state.label().to_string(),
+            text,
+        });
+    }
+
+    fn add_proposal(&mut self, p: &Proposal) {
+        if self.shown.contains(&p.item_id) {
+            self.proposals.push((p.clone(), p.span.clone()));
+        }
+    }
+
+    /// OUT/review.html, and decisions.toml beside the case when there is none yet (a
+    /// commented starter: it decides nothing until the DPO writes in it).
+    fn write(self, case: &Case, out: &std::path::Path) -> std::io::Result<()> {
+        use crate::detect::exemptions::Catalogue;
+        let catalogue =
+            Catalogue::with_custom(&case.file.reasons).map_err(std::io::Error::other)?;
+        let decisions_path = case.dir.join("decisions.toml");
+        let decisions = match crate::decide::load(&decisions_path, &catalogue) {
+            Ok(d) => d,
+            Err(e) => {
+                // The review page still helps while the file has a mistake; seal will refuse.
+                eprintln!("disclose: {e}");
+                crate::decide::Decisions::default()
+            }
+        };
+        let outcome = crate::decide::apply(&self.proposals, &self.items, &decisions);
+        let generated = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
+        let mut input = crate::report::review::ReviewInput::build(
+            &case.file.reference,
+            &case.file.subject.name,
+            &generated,
+            &self.items,
+            &self.proposals,
+            &outcome,
+            &decisions,
+            &catalogue,
+        );
+        if self.left_out > 0 {
+            input.generated.push_str(&format!(
+                " — showing the first {} in-scope items; {} more are listed in inventory.csv and proposals.csv",
+                self.items.len(),
+                self.left_out
+            ));
+        }
+        crate::fsutil::write_atomic(
+            &out.join("review.html"),
+            crate::report::review::review_html(&input).as_bytes(),
+        )?;
+        if !decisions_path.exists() {
+            crate::fsutil::write_atomic(
+                &decisions_path,
+                crate::decide::template(&self.proposals, &self.items).as_bytes(),
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// `OUT/proposals.csv`, written a row at a time and renamed into place when complete.

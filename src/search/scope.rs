@@ -108,7 +108,11 @@ struct Ancestor {
     is_mail: bool,
     /// The mail's own exclusion (`excluded: …` without the prefix), if it was excluded.
     exclusion: Option<String>,
+    /// The case roster (or part of it): its sheets are not documents either.
+    roster: bool,
 }
+
+const ROSTER_REASON: &str = "the case roster: never searched as a document";
 
 /// Applies the rule that a mail's exclusion covers everything attached to it, over rows
 /// streamed in inventory order. Rows come depth first (a parent, then its children), so the
@@ -131,8 +135,11 @@ impl AttachmentRule {
             None => self.stack.clear(),
         }
         let mut decided = None;
+        let in_roster = self.stack.iter().any(|a| a.roster);
         // The nearest mail ancestor's exclusion covers everything attached to it.
-        if let Some(mail) = self.stack.iter().rev().find(|a| a.is_mail) {
+        if in_roster {
+            decided = Some(no(ROSTER_REASON));
+        } else if let Some(mail) = self.stack.iter().rev().find(|a| a.is_mail) {
             decided = Some(match &mail.exclusion {
                 Some(excl) => no(format!("attached to excluded mail: {excl}")),
                 None if own.in_scope => own.clone(),
@@ -148,6 +155,7 @@ impl AttachmentRule {
             exclusion: is_mail(row.kind)
                 .then(|| own.reason.strip_prefix("excluded: ").map(String::from))
                 .flatten(),
+            roster: in_roster || own.reason == ROSTER_REASON,
         });
         decided.unwrap_or(own)
     }
@@ -173,7 +181,7 @@ impl ScopeRules<'_> {
                 && Path::new(&row.source_path).file_name() == roster.file_name()
                 && same_file(&row.source_path, roster)
             {
-                return no("the case roster: never searched as a document");
+                return no(ROSTER_REASON);
             }
         }
         match row.state {
