@@ -527,3 +527,47 @@ fn throughput_1000_emails() {
     );
     assert!(pages >= 1000);
 }
+
+#[test]
+fn stamp_pdf_reads_upright_on_rotated_pages() {
+    // The stamp is drawn through a matrix that undoes /Rotate; check where its origin lands.
+    let input = std::fs::read(&producers()[0]).unwrap();
+    for rotate in [90, 180, 270] {
+        let mut doc = lopdf::Document::load_mem(&input).unwrap();
+        let first = doc.get_pages()[&1];
+        doc.get_dictionary_mut(first).unwrap().set("Rotate", rotate);
+        let mut rotated = Vec::new();
+        doc.save_to(&mut rotated).unwrap();
+
+        let stamped = stamp_pdf(&rotated, REFERENCE, 1, None).unwrap();
+        qpdf_check(&stamped.bytes);
+        let out = lopdf::Document::load_mem(&stamped.bytes).unwrap();
+        let page = out.get_pages()[&1];
+        let media = out
+            .get_dictionary(page)
+            .unwrap()
+            .get(b"MediaBox")
+            .unwrap()
+            .as_array()
+            .unwrap();
+        let (w, h) = (media[2].as_float().unwrap(), media[3].as_float().unwrap());
+        let ops = out.get_and_decode_page_content(page).unwrap().operations;
+        let cm = ops.iter().rev().find(|op| op.operator == "cm").unwrap();
+        let m: Vec<f32> = cm.operands.iter().map(|o| o.as_float().unwrap()).collect();
+        // The stamp's baseline origin, (36, 18) in the page as seen, mapped to user space.
+        let (x, y) = (
+            m[0] * 36.0 + m[2] * 18.0 + m[4],
+            m[1] * 36.0 + m[3] * 18.0 + m[5],
+        );
+        let expected = match rotate {
+            90 => (w - 18.0, 36.0), // seen bottom = user right edge
+            180 => (w - 36.0, h - 18.0),
+            _ => (18.0, h - 36.0), // 270: seen bottom = user left edge
+        };
+        assert!(
+            (x - expected.0).abs() < 0.01 && (y - expected.1).abs() < 0.01,
+            "rotate {rotate}: ({x}, {y})"
+        );
+        assert!(squash(&pages_text(&stamped.bytes)[0]).contains(REFERENCE));
+    }
+}

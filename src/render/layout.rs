@@ -415,6 +415,9 @@ impl Flow {
         self.ensure(min_start);
         draw_headings(self);
 
+        // True right after a page break inside the table: moving on again could not help, so
+        // a row (or headings) too tall for the page overflows rather than looping for ever.
+        let mut fresh_page = false;
         for row in rows {
             let cells = self.cells(row, &widths, Weight::Regular, size, pad);
             let mut done = 0;
@@ -423,13 +426,17 @@ impl Flow {
                 let room = ((self.bottom() - self.y - 2.0 * pad) / line_h)
                     .floor()
                     .max(0.0) as usize;
-                if room == 0 || (done == 0 && room < total && total * 2 < self.max_lines(line_h)) {
+                let split_needed = done == 0 && room < total && total * 2 < self.max_lines(line_h);
+                if !fresh_page && (room == 0 || split_needed) {
                     // Move the whole row on when it would fit on a fresh page; split only rows
                     // taller than half a page.
                     self.new_page();
                     draw_headings(self);
+                    fresh_page = true;
                     continue;
                 }
+                fresh_page = false;
+                let room = room.max(1);
                 let take = room.min(total - done);
                 let mut x = MARGIN;
                 for (cell, w) in cells.iter().zip(&widths) {
@@ -712,6 +719,35 @@ mod tests {
                 .count();
             assert_eq!(headings, 14, "every page repeats all headings");
         }
+    }
+
+    #[test]
+    fn rows_and_headings_taller_than_a_page_still_terminate() {
+        let huge = "word ".repeat(3000);
+        let headings = vec![huge.clone(), "b".into()];
+        let rows = vec![
+            vec![vec![Span::Text(huge.clone())], vec![Span::Text("x".into())]],
+            vec![
+                vec![Span::Text("short".into())],
+                vec![Span::Text("y".into())],
+            ],
+        ];
+        let laid = layout(&doc(vec![Block::Table { headings, rows }]), &stamp()).unwrap();
+        assert!(
+            laid.pages.len() > 2 && laid.pages.len() < 200,
+            "{}",
+            laid.pages.len()
+        );
+        let texts: Vec<&str> = laid
+            .pages
+            .iter()
+            .flat_map(|p| &p.ops)
+            .filter_map(|op| match op {
+                Op::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(texts.contains(&"short") && texts.contains(&"y"));
     }
 
     #[test]
