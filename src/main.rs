@@ -571,7 +571,11 @@ fn run_seal(case: &disclose::case::casefile::Case) -> ExitCode {
                 r.on_paper,
                 started.elapsed().as_secs_f64()
             );
-            println!("  bundle:    {} (SHA-256 {})", r.bundle.display(), r.bundle_sha256);
+            println!(
+                "  bundle:    {} (SHA-256 {})",
+                r.bundle.display(),
+                r.bundle_sha256
+            );
             println!("  password:  {}", r.password);
             println!(
                 "             (also in {}; send it by a different channel from the bundle, e.g. by text message or phone)",
@@ -649,23 +653,34 @@ fn disclose_demo(out: &std::path::Path) -> ExitCode {
     if case_dir.join("out").exists() {
         // A re-run starts from a clean output folder, as a new user's first run would.
         if let Err(e) = std::fs::remove_dir_all(case_dir.join("out")) {
-            return usage_error(format!("cannot clear {}: {e}", case_dir.join("out").display()));
+            return usage_error(format!(
+                "cannot clear {}: {e}",
+                case_dir.join("out").display()
+            ));
         }
     }
     if let Err(e) = disclose::demo::write_case(&case_dir) {
-        return usage_error(format!("cannot write the demo case to {}: {e}", case_dir.display()));
+        return usage_error(format!(
+            "cannot write the demo case to {}: {e}",
+            case_dir.display()
+        ));
     }
     let case_path = case_dir.join("case.toml");
     let case = match load_case(&case_path) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    println!("disclose demo: a Subject Access Request from a parent about her daughter, a Year 8 pupil.");
-    println!("Case folder: {} (an invented school; change anything and re-run)", case_dir.display());
-    print!(
-        "{}",
-        disclose::case::status::status_text(&case, chrono::Local::now().date_naive())
+    println!(
+        "disclose demo: a Subject Access Request from a parent about her daughter, a Year 8 pupil."
     );
+    println!(
+        "Case folder: {} (an invented school; change anything and re-run)",
+        case_dir.display()
+    );
+    // The demo's school year is 2023-24: its status is shown as it stood two weeks in.
+    let as_of = case.file.request.received.0 + chrono::Days::new(14);
+    println!("\nThe case as it stood on {as_of}:");
+    print!("{}", disclose::case::status::status_text(&case, as_of));
     println!("\n1. Scan: read the mail export, MIS reports and spreadsheets; decide what is in scope; propose redactions.");
     let code = run_scan(&case_path, false);
     if code != ExitCode::SUCCESS {
@@ -679,5 +694,25 @@ fn disclose_demo(out: &std::path::Path) -> ExitCode {
         "\n2. Seal: apply the DPO's decisions ({}), redact, render, bundle, verify.",
         case_dir.join("decisions.toml").display()
     );
-    run_seal(&case)
+    let code = run_seal(&case);
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    let reference = &case.file.reference;
+    let out_dir = case.out_dir();
+    let bundle = out_dir.join(format!("{reference}.zip"));
+    let password = out_dir.join(format!("{reference}-password.txt"));
+    println!(
+        "\n3. Verify again, as anyone can later: disclose verify {} --password-file {} --case {}",
+        bundle.display(),
+        password.display(),
+        case_path.display()
+    );
+    let code = run_verify(&bundle, &password, Some(&case_path));
+    println!(
+        "\nNext: open {} in a browser to see every proposal and decision; the DPO's log is {}.",
+        out_dir.join("review.html").display(),
+        out_dir.join("redaction-log.xlsx").display()
+    );
+    code
 }

@@ -238,10 +238,17 @@ fn scan_decides_every_item_with_its_reason() {
         .iter()
         .filter(|r| r["source_path"].contains("roster.csv › "))
         .collect();
-    assert!(!sheets.is_empty(), "the roster is read as a workbook with a sheet");
+    assert!(
+        !sheets.is_empty(),
+        "the roster is read as a workbook with a sheet"
+    );
     for r in sheets {
         assert_eq!(r["in_scope"], "no", "{}", r["source_path"]);
-        assert!(r["scope_reason"].contains("roster"), "{}", r["scope_reason"]);
+        assert!(
+            r["scope_reason"].contains("roster"),
+            "{}",
+            r["scope_reason"]
+        );
     }
     assert!(rows
         .iter()

@@ -115,8 +115,15 @@ mod tests {
         ] {
             assert!(!is_safe_entry_name(bad), "{bad:?}");
         }
-        for good in ["0007-image-2023-10-06.jpg", "0008-recording.m4a", "0009-file.bin"] {
-            assert!(is_safe_entry_name(good), "an original disclosed as it stands: {good}");
+        for good in [
+            "0007-image-2023-10-06.jpg",
+            "0008-recording.m4a",
+            "0009-file.bin",
+        ] {
+            assert!(
+                is_safe_entry_name(good),
+                "an original disclosed as it stands: {good}"
+            );
         }
     }
 }

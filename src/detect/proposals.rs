@@ -350,9 +350,11 @@ impl<'a> Proposer<'a> {
                 (category, action)
             };
             let (category, action, rule) = match owner {
-                Some(p) if self.requester.contains(&p) && category != "custom" => {
-                    ("requester", Action::Flag, "case:request.requester".to_string())
-                }
+                Some(p) if self.requester.contains(&p) && category != "custom" => (
+                    "requester",
+                    Action::Flag,
+                    "case:request.requester".to_string(),
+                ),
                 _ => (category, action, rule),
             };
             for span in hits.extra(t).body {
@@ -393,7 +395,11 @@ impl<'a> Proposer<'a> {
                         .requester_emails
                         .contains(&f.text.trim().to_ascii_lowercase()) =>
                 {
-                    ("requester", "case:request.requester".to_string(), Action::Flag)
+                    (
+                        "requester",
+                        "case:request.requester".to_string(),
+                        Action::Flag,
+                    )
                 }
                 _ => (f.kind.as_str(), f.rule.to_string(), Action::Redact),
             };
@@ -412,7 +418,12 @@ impl<'a> Proposer<'a> {
     }
 
     fn is_staff_address(&self, email: &str) -> bool {
-        let d = email.rsplit('@').next().unwrap_or("").trim().to_ascii_lowercase();
+        let d = email
+            .rsplit('@')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         self.staff_domains.iter().any(|s| *s == d)
     }
 
@@ -439,7 +450,6 @@ fn drop_contained(mut props: Vec<Proposal>) -> Vec<Proposal> {
     }
     kept
 }
-
 
 /// Identifiers in a table's cells, each read with its column heading as its label: a date of
 /// birth under a `DOB` heading has no label beside it in the text, only above it.

@@ -34,7 +34,9 @@ const MAX_DEPTH: usize = 64;
 /// bundle), otherwise this document's last page number (`first_page - 1 + pages`).
 ///
 /// The result keeps the original text and passes `qpdf --check`. An encrypted PDF is opened
-/// only if it has an empty user password, and is written unencrypted.
+/// only if it has an empty user password, and is written unencrypted. A stamped copy is one
+/// that goes to a requester, so the document's metadata (the /Info dictionary and the XMP
+/// stream: author, title, the program that made it) is left out.
 pub fn stamp_pdf(
     pdf: &[u8],
     reference: &str,
@@ -66,6 +68,10 @@ pub fn stamp_pdf(
         .map_err(|e| RenderError::Stamp(format!("page {number}: {e}")))?;
     }
 
+    doc.trailer.remove(b"Info");
+    if let Ok(catalog) = doc.catalog_mut() {
+        catalog.remove(b"Metadata");
+    }
     let bytes = save(&mut doc)?;
     Ok(Rendered {
         bytes,

@@ -96,7 +96,9 @@ pub fn cover(input: &CoverInput) -> Document {
             .collect(),
     });
     if !input.not_sent.is_empty() {
-        b.push(Block::Heading("Information not included in this pack".into()));
+        b.push(Block::Heading(
+            "Information not included in this pack".into(),
+        ));
         b.push(Block::Table {
             headings: vec!["Item".into(), "Why".into()],
             rows: input
@@ -121,7 +123,11 @@ pub fn cover(input: &CoverInput) -> Document {
     if !input.redactions_by_reason.is_empty() {
         b.push(Block::Heading("Why information was removed".into()));
         b.push(Block::Table {
-            headings: vec!["Label on the box".into(), "What it means".into(), "Law".into()],
+            headings: vec![
+                "Label on the box".into(),
+                "What it means".into(),
+                "Law".into(),
+            ],
             rows: input
                 .redactions_by_reason
                 .keys()
@@ -162,18 +168,38 @@ pub fn cover(input: &CoverInput) -> Document {
                 .into(),
         )],
     ]));
-    b.push(Block::Heading("Further information (UK GDPR Article 15)".into()));
+    b.push(Block::Heading(
+        "Further information (UK GDPR Article 15)".into(),
+    ));
     b.push(Block::Fields(vec![
-        ("Why we hold it".into(), vec![Span::Text(l.purposes.clone())]),
-        ("What we hold".into(), vec![Span::Text(l.categories.clone())]),
-        ("Who it is shared with".into(), vec![Span::Text(l.recipients.clone())]),
-        ("How long we keep it".into(), vec![Span::Text(l.retention.clone())]),
-        ("Where it came from".into(), vec![Span::Text(l.source.clone())]),
+        (
+            "Why we hold it".into(),
+            vec![Span::Text(l.purposes.clone())],
+        ),
+        (
+            "What we hold".into(),
+            vec![Span::Text(l.categories.clone())],
+        ),
+        (
+            "Who it is shared with".into(),
+            vec![Span::Text(l.recipients.clone())],
+        ),
+        (
+            "How long we keep it".into(),
+            vec![Span::Text(l.retention.clone())],
+        ),
+        (
+            "Where it came from".into(),
+            vec![Span::Text(l.source.clone())],
+        ),
         (
             "Automated decisions".into(),
             vec![Span::Text(l.automated_decisions.clone())],
         ),
-        ("Transfers abroad".into(), vec![Span::Text(l.transfers.clone())]),
+        (
+            "Transfers abroad".into(),
+            vec![Span::Text(l.transfers.clone())],
+        ),
         (
             "Your rights".into(),
             vec![Span::Text(

@@ -30,7 +30,11 @@ pub struct Decided {
 }
 
 impl Decided {
-    pub fn load(case: &Case, scanned: &Scanned, catalogue: &Catalogue) -> Result<Decided, SealError> {
+    pub fn load(
+        case: &Case,
+        scanned: &Scanned,
+        catalogue: &Catalogue,
+    ) -> Result<Decided, SealError> {
         let path = case.dir.join("decisions.toml");
         let decisions =
             decide::load(&path, catalogue).map_err(|e| SealError::Setup(e.to_string()))?;
@@ -57,9 +61,10 @@ impl Decided {
         let outcome = decide::apply(&proposals, &items, &decisions);
         let mut settlements = Settlements::default();
         for w in &outcome.withheld {
-            settlements
-                .withheld
-                .insert(w.item_id.clone(), (w.reason.clone(), format!("{}, {}", w.who, w.when)));
+            settlements.withheld.insert(
+                w.item_id.clone(),
+                (w.reason.clone(), format!("{}, {}", w.who, w.when)),
+            );
         }
         for s in &outcome.settled {
             let by = format!("{}, {}", s.who, s.when);
@@ -79,7 +84,9 @@ impl Decided {
                 text: format!("  {}", u.summary()),
                 blocks: matches!(
                     u.action,
-                    DecisionAction::Redact | DecisionAction::Withhold | DecisionAction::RedactRegion
+                    DecisionAction::Redact
+                        | DecisionAction::Withhold
+                        | DecisionAction::RedactRegion
                 ),
             })
             .collect();
@@ -97,7 +104,11 @@ impl Decided {
                 rule: f.rule.clone(),
             })
             .collect();
-        let disclosed = outcome.disclosed.iter().map(|f| normalize(&f.text)).collect();
+        let disclosed = outcome
+            .disclosed
+            .iter()
+            .map(|f| normalize(&f.text))
+            .collect();
         Ok(Decided {
             redactions,
             regions: outcome

@@ -271,7 +271,9 @@ fn sheet_blocks(text: &str, cuts: &[(Range<usize>, String)], subject: &TermSet) 
         pos += line.len();
     }
     let Some(first) = lines.first().cloned() else {
-        return vec![Block::Paragraph(vec![Span::Text("The sheet is empty.".into())])];
+        return vec![Block::Paragraph(vec![Span::Text(
+            "The sheet is empty.".into(),
+        )])];
     };
     let cells = |r: &Range<usize>| -> Vec<Vec<Span>> {
         let mut out = Vec::new();
@@ -282,7 +284,10 @@ fn sheet_blocks(text: &str, cuts: &[(Range<usize>, String)], subject: &TermSet) 
         }
         out
     };
-    let headings: Vec<String> = text[first.clone()].split('\t').map(str::to_string).collect();
+    let headings: Vec<String> = text[first.clone()]
+        .split('\t')
+        .map(str::to_string)
+        .collect();
     let concerning: Vec<&Range<usize>> = lines[1..]
         .iter()
         .filter(|r| subject.occurs_in(&text[(*r).clone()]))

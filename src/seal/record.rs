@@ -15,10 +15,13 @@ pub struct Record {
 
 pub fn record(case: &Case, r: &Record) -> Result<(), String> {
     let text = std::fs::read_to_string(&case.path).map_err(|e| e.to_string())?;
-    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| e.to_string())?;
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.to_string())?;
     let mut t = toml_edit::Table::new();
-    t.decor_mut()
-        .set_prefix("\n# Written by `disclose seal`: what was sealed and its SHA-256 (check with sha256sum).\n");
+    t.decor_mut().set_prefix(
+        "\n# Written by `disclose seal`: what was sealed and its SHA-256 (check with sha256sum).\n",
+    );
     t["bundle"] = toml_edit::value(r.bundle.clone());
     t["bundle_sha256"] = toml_edit::value(r.bundle_sha256.clone());
     t["master_sha256"] = toml_edit::value(r.master_sha256.clone());
@@ -57,7 +60,10 @@ mod tests {
         assert!(text.contains("# The SAR record for one Subject Access Request"));
         assert_eq!(text.matches("[sealed]").count(), 1);
         let again = Case::load(&path).unwrap();
-        assert_eq!(again.file.sealed.bundle_sha256.as_deref(), Some("ab".repeat(32).as_str()));
+        assert_eq!(
+            again.file.sealed.bundle_sha256.as_deref(),
+            Some("ab".repeat(32).as_str())
+        );
         assert_eq!(again.file.sealed.pages, Some(31));
     }
 }

@@ -92,7 +92,12 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
     let scanned = Scanned::load(&out).map_err(|e| SealError::Setup(e.to_string()))?;
     let catalogue = Catalogue::with_custom(&case.file.reasons).map_err(SealError::Setup)?;
     let decided = Decided::load(case, &scanned, &catalogue)?;
-    let blocking: Vec<String> = decided.unmatched.iter().filter(|u| u.blocks).map(|u| u.text.clone()).collect();
+    let blocking: Vec<String> = decided
+        .unmatched
+        .iter()
+        .filter(|u| u.blocks)
+        .map(|u| u.text.clone())
+        .collect();
     if !blocking.is_empty() {
         return Err(SealError::Unmatched(blocking));
     }
@@ -102,7 +107,12 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
         .filter_map(|p| match &p.treatment {
             Treatment::Undecided(why) => {
                 let it = &scanned.items[p.item];
-                Some(format!("  {} {} ({}): {why}", it.item_id, it.source_path, &it.sha256[..it.sha256.len().min(12)]))
+                Some(format!(
+                    "  {} {} ({}): {why}",
+                    it.item_id,
+                    it.source_path,
+                    &it.sha256[..it.sha256.len().min(12)]
+                ))
             }
             _ => None,
         })
@@ -212,7 +222,10 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
                 text: a.text.clone(),
                 category: a.category.clone(),
                 reason: a.reason.clone(),
-                citation: catalogue.get(&a.reason).map(|e| e.citation.clone()).unwrap_or_default(),
+                citation: catalogue
+                    .get(&a.reason)
+                    .map(|e| e.citation.clone())
+                    .unwrap_or_default(),
                 decided_by: a.decided_by.clone(),
                 date: sealed_on.clone(),
             });
@@ -237,15 +250,24 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
                     text: String::new(),
                     category: "item".into(),
                     reason: reason.clone(),
-                    citation: catalogue.get(reason).map(|e| e.citation.clone()).unwrap_or_default(),
+                    citation: catalogue
+                        .get(reason)
+                        .map(|e| e.citation.clone())
+                        .unwrap_or_default(),
                     decided_by: decided_by.clone(),
                     date: sealed_on.clone(),
                 });
-                not_sent.push(NotSent { description, reason: Some(reason.clone()) });
+                not_sent.push(NotSent {
+                    description,
+                    reason: Some(reason.clone()),
+                });
             }
             Treatment::OnPaper { .. } => {
                 on_paper += 1;
-                not_sent.push(NotSent { description, reason: None });
+                not_sent.push(NotSent {
+                    description,
+                    reason: None,
+                });
             }
             _ => {}
         }
@@ -275,7 +297,8 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
         },
     );
     let n_documents = entries.len();
-    bundle::add_manifest(&mut entries).map_err(|e| SealError::Setup(format!("the manifest: {e}")))?;
+    bundle::add_manifest(&mut entries)
+        .map_err(|e| SealError::Setup(format!("the manifest: {e}")))?;
     let manifest = match entries.last().map(|e| &e.source) {
         Some(EntrySource::Bytes(b)) => String::from_utf8_lossy(b).into_owned(),
         _ => String::new(),
@@ -301,11 +324,17 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
     let report = crate::verify::verify_bundle(&staged, &password, &forbidden)
         .map_err(|e| SealError::Setup(format!("verifying the bundle: {e}")))?;
     let verify_path = out.join("verify-report.txt");
-    crate::fsutil::write_atomic(&verify_path, report.to_string().as_bytes()).map_err(io_err(&verify_path))?;
+    crate::fsutil::write_atomic(&verify_path, report.to_string().as_bytes())
+        .map_err(io_err(&verify_path))?;
     if !report.passed() {
         return Err(SealError::Verify {
             report: verify_path.display().to_string(),
-            summary: report.to_string().lines().take(12).collect::<Vec<_>>().join("\n"),
+            summary: report
+                .to_string()
+                .lines()
+                .take(12)
+                .collect::<Vec<_>>()
+                .join("\n"),
         });
     }
 
@@ -315,17 +344,22 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
     let master_written = bundle::write_encrypted_zip(&master, &master_entries, &master_password)
         .map_err(|e| SealError::Setup(format!("writing the master copy: {e}")))?;
     let master_password_file = out.join(format!("{reference}-master-password.txt"));
-    bundle::write_secret(&master_password_file, &format!("{master_password}\n")).map_err(io_err(&master_password_file))?;
+    bundle::write_secret(&master_password_file, &format!("{master_password}\n"))
+        .map_err(io_err(&master_password_file))?;
 
     let bundle_path = out.join(format!("{reference}.zip"));
     let password_file = out.join(format!("{reference}-password.txt"));
-    bundle::write_secret(&password_file, &format!("{password}\n")).map_err(io_err(&password_file))?;
+    bundle::write_secret(&password_file, &format!("{password}\n"))
+        .map_err(io_err(&password_file))?;
     std::fs::rename(&staged, &bundle_path).map_err(io_err(&bundle_path))?;
 
     super::record::record(
         case,
         &super::record::Record {
-            bundle: bundle_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            bundle: bundle_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             bundle_sha256: written.sha256.clone(),
             master_sha256: master_written.sha256,
             sealed_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -333,7 +367,12 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
             pages: (pages + rendered.pages) as u64,
         },
     )
-    .map_err(|e| SealError::Setup(format!("recording the seal in {}: {e}", case.path.display())))?;
+    .map_err(|e| {
+        SealError::Setup(format!(
+            "recording the seal in {}: {e}",
+            case.path.display()
+        ))
+    })?;
 
     Ok(SealReport {
         bundle: bundle_path,
@@ -348,7 +387,12 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
         withheld,
         on_paper,
         log_csv,
-        unmatched_warnings: decided.unmatched.iter().filter(|u| !u.blocks).map(|u| u.text.clone()).collect(),
+        unmatched_warnings: decided
+            .unmatched
+            .iter()
+            .filter(|u| !u.blocks)
+            .map(|u| u.text.clone())
+            .collect(),
     })
 }
 
@@ -356,7 +400,13 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
 fn safe_file_stem(reference: &str) -> String {
     let s: String = reference
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     if s.trim_matches('-').is_empty() {
         "bundle".into()
@@ -403,8 +453,15 @@ fn master_entries(
         let blob = crate::ingest::item_blob_path(out, &item.sha256);
         let text = scanned.text_path(&item.item_id);
         if !item.sha256.is_empty() && blob.exists() && seen.insert(item.sha256.clone()) {
-            let leaf = item.source_path.rsplit(crate::ingest::driver::PATH_SEP).next().unwrap_or("item");
-            let leaf: String = leaf.chars().map(|c| if c == '/' || c == '\\' { '_' } else { c }).collect();
+            let leaf = item
+                .source_path
+                .rsplit(crate::ingest::driver::PATH_SEP)
+                .next()
+                .unwrap_or("item");
+            let leaf: String = leaf
+                .chars()
+                .map(|c| if c == '/' || c == '\\' { '_' } else { c })
+                .collect();
             entries.push(file(&format!("originals/{}-{leaf}", item.item_id), blob));
         }
         if text.exists() {
