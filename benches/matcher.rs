@@ -33,6 +33,9 @@ use disclose::search::matcher::fold_with_offsets;
 use disclose::search::{parse, Matcher, Query, SearchDoc};
 use disclose::text::normalize;
 
+mod support;
+use support::{person, roster, Rng, FIRST, LAST, PHRASES};
+
 const NAMES: usize = 5_000;
 const TEXT_BYTES: usize = 10 << 20;
 const QUERIES: [&str; 3] = [
@@ -40,138 +43,6 @@ const QUERIES: [&str; 3] = [
     "Ava AND Thompson",
     "(Ava OR \"Ava-Mae\") AND Thompson NOT subject:newsletter",
 ];
-
-const FIRST: &[&str] = &[
-    "Oliver", "Amelia", "Jayden", "Zoë", "Siobhán", "Harry", "Grace", "Mohammed", "Sophie",
-    "Ethan", "Priya", "Noah", "Isla", "Leo", "Freya", "Ruby", "Callum", "Maya", "Archie", "Evie",
-    "Reuben", "Hannah", "Dylan", "Poppy", "Ibrahim", "Lily", "Tomasz", "Alfie", "Chloe", "Daniel",
-    "Ella", "Finley", "Georgia", "Hamza", "Imogen", "Jack", "Kiera", "Liam", "Megan", "Nathan",
-    "Olivia", "Patrick", "Rosie", "Samuel", "Tia", "Usman", "Violet", "William", "Yasmin", "Zac",
-    "Amber", "Ben", "Cara", "Dev", "Erin", "Felix", "Gemma", "Aisha", "Connor", "Niamh", "Kacper",
-    "Fatima", "Oscar", "Esme", "Rhys", "Ffion", "Kwame", "Amara", "Jude", "Ava",
-];
-
-const LAST: &[&str] = &[
-    "Bennett",
-    "Hartley",
-    "Okafor",
-    "Brennan-Whyte",
-    "O'Neill",
-    "Whitfield",
-    "Adeyemi",
-    "Iqbal",
-    "Clarke",
-    "Doyle",
-    "Sharma",
-    "Fletcher",
-    "McKenzie",
-    "Kowalczyk",
-    "Lindqvist",
-    "Ashworth",
-    "Reid",
-    "Thompson",
-    "Nowak",
-    "Patel",
-    "Evans",
-    "Hughes",
-    "Murphy",
-    "Khan",
-    "Ali",
-    "Wilson",
-    "Taylor",
-    "Davies",
-    "Roberts",
-    "Walker",
-    "Wright",
-    "Robinson",
-    "Wood",
-    "Thomson",
-    "Green",
-    "Hall",
-    "Lewis",
-    "Harris",
-    "Jackson",
-    "Turner",
-    "Hill",
-    "Moore",
-    "Cooper",
-    "Ward",
-    "Morris",
-    "King",
-    "Watson",
-    "Baker",
-    "Young",
-    "Allen",
-    "Mitchell",
-    "Carter",
-    "Phillips",
-    "Parker",
-    "Bailey",
-    "Bell",
-    "Collins",
-    "Cook",
-    "Richardson",
-    "Cox",
-    "Howard",
-    "Marshall",
-    "Owen",
-    "Graham",
-    "Kelly",
-    "Lloyd",
-    "Morgan",
-    "Price",
-    "Webb",
-    "Gray",
-    "Hussain",
-    "Begum",
-];
-
-const PHRASES: &[&str] = &[
-    "Thanks for letting me know about this afternoon.",
-    "Please can you update the behaviour log before Friday.",
-    "The attendance panel meets on Tuesday in the small hall.",
-    "I have spoken to the head of year and we agreed a plan.",
-    "Parents' evening bookings close at the end of the week.",
-    "Homework was not handed in again; a detention has been set.",
-    "The trip letter and consent form are attached.",
-    "Can we discuss this at the pastoral meeting?",
-];
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
-        v[self.below(v.len())]
-    }
-}
-
-fn roster() -> Vec<String> {
-    let mut out = Vec::with_capacity(NAMES);
-    'outer: for round in 0.. {
-        for l in LAST {
-            for f in FIRST {
-                if out.len() == NAMES {
-                    break 'outer;
-                }
-                out.push(if round == 0 {
-                    format!("{f} {l}")
-                } else {
-                    format!("{f}{round} {l}")
-                });
-            }
-        }
-    }
-    out
-}
 
 struct Mail {
     subject: String,
@@ -181,13 +52,6 @@ struct Mail {
     cc: Vec<String>,
     attachments: Vec<String>,
     sent: chrono::DateTime<Utc>,
-}
-
-fn person(r: &mut Rng) -> String {
-    let (f, l) = (r.pick(FIRST), r.pick(LAST));
-    let addr = format!("{}.{}@oakfield.sch.uk", f.to_lowercase(), l.to_lowercase())
-        .replace(['\'', 'ë', 'á'], "");
-    format!("{f} {l} <{addr}>")
 }
 
 fn mailbox() -> Vec<Mail> {
@@ -277,7 +141,7 @@ struct Corpus {
 }
 
 static CORPUS: LazyLock<Corpus> = LazyLock::new(|| {
-    let names = roster();
+    let names = roster(NAMES);
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let matcher = Matcher::new(&queries(), &refs).expect("matcher builds");
     let mails = mailbox();
