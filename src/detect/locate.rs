@@ -133,7 +133,7 @@ mod tests {
         let boxes = parse_boxes(&found);
         assert_eq!(boxes.len(), 1, "{found}");
         // The engine's own box for the same name, from an independent run of the redactor.
-        let terms = crate::text::TermSet::new(&["Jayden Okafor"]).unwrap();
+        let terms = crate::text::TermSet::new(["Jayden Okafor"]).unwrap();
         let red = crate::pdf::redact_pdf(REPORT, &terms).unwrap();
         let page_of_first = text[..start].matches(PAGE_BREAK).count() as u32 + 1;
         let engine = red

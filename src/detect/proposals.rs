@@ -86,6 +86,10 @@ pub fn read_jsonl(path: &std::path::Path) -> std::io::Result<Vec<Proposal>> {
 enum Form {
     Full,
     Reversed,
+    /// "Surname Forename" with no comma: a tracker's adjacent cells, or a name written family
+    /// name first. Weaker than the others: in a row of full names ("Safa Ackroyd<TAB>Ella
+    /// Ackroyd") it also reads across two of them, so it yields to any name it overlaps.
+    SurnameFirst,
     FirstOnly,
     Custom,
 }
@@ -103,12 +107,20 @@ impl NameTerms {
         let mut terms = Vec::new();
         let mut owners = Vec::new();
         let mut seen = HashSet::new();
+        let subject_keys: HashSet<String> = std::iter::once(&s.name)
+            .chain(&s.also_known_as)
+            .map(|n| normalize(n))
+            .collect();
         let mut push = |t: String,
                         owner: (Option<usize>, Form),
                         terms: &mut Vec<String>,
                         owners: &mut Vec<_>| {
             let key = normalize(&t);
-            if key.chars().any(char::is_alphanumeric) && seen.insert(key) {
+            // Never a form that spells the subject's own name.
+            if key.chars().any(char::is_alphanumeric)
+                && !subject_keys.contains(&key)
+                && seen.insert(key)
+            {
                 terms.push(t);
                 owners.push(owner);
             }
@@ -142,15 +154,6 @@ impl NameTerms {
                     &mut terms,
                     &mut owners,
                 );
-                // Registers and trackers put the surname first in one cell or in two cells
-                // side by side (`Okafor<TAB>Jayden` reads `okafor jayden` once folded), and
-                // some names are written family name first (Nguyễn Thị Mai).
-                push(
-                    format!("{} {}", p.surname, p.forename),
-                    (Some(i), Form::Reversed),
-                    &mut terms,
-                    &mut owners,
-                );
                 for first in p.first_names() {
                     if r.with_name(&first).count() == 1
                         && !subject_names
@@ -160,6 +163,21 @@ impl NameTerms {
                         push(first, (Some(i), Form::FirstOnly), &mut terms, &mut owners);
                     }
                 }
+            }
+            // Registers and trackers put the surname first in one cell or in two cells side
+            // by side (`Okafor<TAB>Jayden` reads `okafor jayden` once folded), and some names
+            // are written family name first (Nguyễn Thị Mai). After every full name, so a
+            // person whose name is another's reversed keeps their own.
+            for (i, p) in r.people.iter().enumerate() {
+                if Some(p) == subject || subject_names.contains(&normalize(&p.full_name())) {
+                    continue;
+                }
+                push(
+                    format!("{} {}", p.surname, p.forename),
+                    (Some(i), Form::SurnameFirst),
+                    &mut terms,
+                    &mut owners,
+                );
             }
         }
         for a in &case.file.redaction.always {
@@ -301,7 +319,7 @@ impl<'a> Proposer<'a> {
         let full_owners: HashSet<usize> = found
             .iter()
             .filter_map(|&t| match self.names.owners.get(t) {
-                Some((Some(p), Form::Full | Form::Reversed)) => Some(*p),
+                Some((Some(p), Form::Full | Form::Reversed | Form::SurnameFirst)) => Some(*p),
                 _ => None,
             })
             .collect();
@@ -414,7 +432,7 @@ impl<'a> Proposer<'a> {
                 action,
             });
         }
-        drop_contained(out)
+        drop_contained(drop_weak_overlaps(out))
     }
 
     fn is_staff_address(&self, email: &str) -> bool {
@@ -424,12 +442,35 @@ impl<'a> Proposer<'a> {
             .unwrap_or("")
             .trim()
             .to_ascii_lowercase();
-        self.staff_domains.iter().any(|s| *s == d)
+        self.staff_domains.contains(&d)
     }
 
     fn is_own(&self, f: &Found) -> bool {
         self.own_ids.contains(&(f.kind, f.compare_key()))
     }
+}
+
+/// A surname-first match that overlaps another name without containing it read across two
+/// names; the names it overlaps are proposed in their own right.
+fn drop_weak_overlaps(props: Vec<Proposal>) -> Vec<Proposal> {
+    let weak = |p: &Proposal| p.rule.ends_with(":surname-first");
+    let strong: Vec<std::ops::Range<usize>> = props
+        .iter()
+        .filter(|p| p.rule.ends_with(":full-name") || p.rule.ends_with(":surname-forename"))
+        .map(|p| p.span.clone())
+        .collect();
+    props
+        .into_iter()
+        .filter(|p| {
+            !weak(p)
+                || !strong.iter().any(|s| {
+                    let overlap = s.start < p.span.end && p.span.start < s.end;
+                    let nested = (s.start <= p.span.start && p.span.end <= s.end)
+                        || (p.span.start <= s.start && s.end <= p.span.end);
+                    overlap && !nested
+                })
+        })
+        .collect()
 }
 
 /// One proposal per place: a first name inside the full name already proposed, or inside an
@@ -492,6 +533,7 @@ fn form_label(f: Form) -> &'static str {
     match f {
         Form::Full => "full-name",
         Form::Reversed => "surname-forename",
+        Form::SurnameFirst => "surname-first",
         Form::FirstOnly => "unique-first-name-near-full-name",
         Form::Custom => "custom",
     }
