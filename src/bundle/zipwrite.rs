@@ -78,6 +78,19 @@ impl From<BundleError> for Step {
     }
 }
 
+/// Formats that are compressed already (PDF streams, images, Office files) are stored: deflate
+/// would spend most of the bundle's write time to save almost nothing. Text is deflated.
+fn compression_for(name: &str) -> (CompressionMethod, Option<i64>) {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some(
+            "pdf" | "jpg" | "jpeg" | "png" | "gif" | "heic" | "mp3" | "mp4" | "m4a" | "zip"
+            | "xlsx" | "docx" | "pptx" | "gz",
+        ) => (CompressionMethod::Stored, None),
+        _ => (CompressionMethod::Deflated, Some(6)),
+    }
+}
+
 fn write_entries(file: &mut File, entries: &[&Entry], password: &str) -> Result<(), BundleError> {
     let mut zip = ZipWriter::new(file);
     for entry in entries {
@@ -87,9 +100,10 @@ fn write_entries(file: &mut File, entries: &[&Entry], password: &str) -> Result<
                 .map_err(|e| BundleError::io("reading", p, e))?
                 .len(),
         };
+        let (method, level) = compression_for(&entry.name);
         let options = SimpleFileOptions::default()
-            .compression_method(CompressionMethod::Deflated)
-            .compression_level(Some(6))
+            .compression_method(method)
+            .compression_level(level)
             .last_modified_time(DateTime::default())
             .system(zip::System::Unix)
             .unix_permissions(0o600)
@@ -187,7 +201,12 @@ mod tests {
             let info = z.get_aes_verification_key_and_salt(i).unwrap().unwrap();
             assert_eq!(info.aes_mode, AesMode::Aes256);
             let mut f = z.by_index_decrypt(i, b"pw-one").unwrap();
-            assert_eq!(f.compression(), CompressionMethod::Deflated);
+            let want = if f.name().is_ok_and(|n| n.ends_with(".pdf")) {
+                CompressionMethod::Stored
+            } else {
+                CompressionMethod::Deflated
+            };
+            assert_eq!(f.compression(), want);
             assert_eq!(f.last_modified(), Some(DateTime::default()));
             let mut got = Vec::new();
             f.read_to_end(&mut got).unwrap();
