@@ -10,18 +10,15 @@ need=()
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# 7-Zip is one of the two independent zip readers the sealed bundle is opened with (tests/bundle.rs).
+command -v 7z >/dev/null 2>&1 || need+=(p7zip-full)
 if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  echo "installing ${need[*]} for the independent PDF checks and the review page's browser test"
+  echo "installing ${need[*]} for the independent PDF and bundle checks and the review page's browser test"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null) \
     || echo "warning: could not install ${need[*]}; tests that use them will skip"
 fi
 
-# Two independent zip readers for the sealed bundle (tests/bundle.rs): 7-Zip and pyzipper.
-if ! command -v 7z >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  echo "installing p7zip-full for the bundle checks"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq p7zip-full >/dev/null) \
-    || echo "warning: could not install p7zip-full; the 7-Zip bundle checks will skip"
-fi
+# The other independent zip reader: Python's pyzipper.
 if [ "$(id -u)" = 0 ] && command -v python3 >/dev/null 2>&1 && ! python3 -c "import pyzipper" >/dev/null 2>&1; then
   python3 -m pip install -q pyzipper >/dev/null 2>&1 \
     || echo "warning: could not install pyzipper; the pyzipper bundle checks will skip"
