@@ -6,6 +6,7 @@
 //! redaction log), `pdf` (the true-redaction engine), `render` (mail and sheets to PDF),
 //! `seal` (the bundle), `bundle` (AES zip, manifest, passwords) and `verify` (the independent
 //! check). `text` is the shared matching model; `redact_files` is `disclose redact`.
+
 pub mod bundle;
 pub mod case;
 pub mod decide;

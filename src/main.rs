@@ -111,7 +111,12 @@ enum Command {
     /// Apply the DPO's decisions, redact and render every in-scope item, write the index, the
     /// AES-encrypted bundle and master copy, and verify the bundle before publishing it.
     /// Exit 0: sealed; 1: not sealed (the reason is printed; nothing is published).
-    Seal { case: PathBuf },
+    Seal {
+        case: PathBuf,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// `scan` then `seal`, for a case that needs no review stop.
     Run {
         case: PathBuf,
@@ -214,8 +219,8 @@ fn main() -> ExitCode {
             }
         }
         Command::Demo { out } => disclose_demo(&out),
-        Command::Seal { case } => match load_case(&case) {
-            Ok(c) => run_seal(&c),
+        Command::Seal { case, quiet } => match load_case(&case) {
+            Ok(c) => run_seal(&c, !quiet),
             Err(code) => code,
         },
         Command::Run { case, quiet } => {
@@ -224,7 +229,7 @@ fn main() -> ExitCode {
                 return code;
             }
             match load_case(&case) {
-                Ok(c) => run_seal(&c),
+                Ok(c) => run_seal(&c, !quiet),
                 Err(code) => code,
             }
         }
@@ -554,9 +559,9 @@ fn run_ingest(sources: &[PathBuf], out: &std::path::Path, strict: bool, quiet: b
     }
 }
 
-fn run_seal(case: &disclose::case::casefile::Case) -> ExitCode {
+fn run_seal(case: &disclose::case::casefile::Case, progress: bool) -> ExitCode {
     let started = std::time::Instant::now();
-    match disclose::seal::seal(case) {
+    match disclose::seal::seal(case, progress) {
         Ok(r) => {
             for w in &r.unmatched_warnings {
                 eprintln!("disclose: warning: a decision matches nothing:{w}");
@@ -694,7 +699,7 @@ fn disclose_demo(out: &std::path::Path) -> ExitCode {
         "\n2. Seal: apply the DPO's decisions ({}), redact, render, bundle, verify.",
         case_dir.join("decisions.toml").display()
     );
-    let code = run_seal(&case);
+    let code = run_seal(&case, true);
     if code != ExitCode::SUCCESS {
         return code;
     }

@@ -87,7 +87,8 @@ fn describe(item: &Item, day: Option<&str>, parent_stem: Option<&str>) -> String
 }
 
 /// Seals the case: returns where everything went and the bundle password (shown once).
-pub fn seal(case: &Case) -> Result<SealReport, SealError> {
+/// `progress` draws a bar on a terminal while the documents are made.
+pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
     let out = case.out_dir();
     let scanned = Scanned::load(&out).map_err(|e| SealError::Setup(e.to_string()))?;
     let catalogue = Catalogue::with_custom(&case.file.reasons).map_err(SealError::Setup)?;
@@ -160,9 +161,21 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
             _ => None,
         })
         .collect();
+    let bar = if progress {
+        indicatif::ProgressBar::new(disclosed.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} documents {per_sec} {elapsed_precise}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let produced: Vec<Result<Produced, SealError>> = disclosed
         .par_iter()
         .map(|(p, make)| {
+            bar.inc(1);
             let item = &scanned.items[p.item];
             let heading = describe(item, p.day.as_deref(), parent_stem(item).as_deref());
             let inputs = Inputs {
@@ -191,6 +204,7 @@ pub fn seal(case: &Case) -> Result<SealReport, SealError> {
             Ok(made)
         })
         .collect();
+    bar.finish_and_clear();
     let produced: Vec<Produced> = produced.into_iter().collect::<Result<_, _>>()?;
 
     // The index, the DPO's log, and the list of what was not sent.
