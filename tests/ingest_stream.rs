@@ -78,11 +78,13 @@ fn spilled_ingest_writes_the_same_inventory_byte_for_byte() {
     // The fixture exercises what the finishing pass must get right.
     let rows = inventory(&out.join("inventory.csv"));
     let states = |s: &str| rows.iter().filter(|r| r["state"] == s).count();
-    assert!(states("duplicate") >= 5, "duplicates by hash and Message-ID");
-    assert!(rows.iter().any(|r| r["detail"]
-        .matches("listed location:")
-        .count()
-        == 2));
+    assert!(
+        states("duplicate") >= 5,
+        "duplicates by hash and Message-ID"
+    );
+    assert!(rows
+        .iter()
+        .any(|r| r["detail"].matches("listed location:").count() == 2));
     assert_eq!(
         rows.iter()
             .filter(|r| r["detail"].ends_with("missing from the export"))
@@ -119,7 +121,10 @@ fn rows_are_spilled_under_the_output_folder_only() {
     {
         use std::os::unix::fs::PermissionsExt;
         for dir in [".work", "items", "text"] {
-            let mode = std::fs::metadata(out.join(dir)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(out.join(dir))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o700, "{dir}");
         }
     }
@@ -136,11 +141,10 @@ fn rows_are_spilled_under_the_output_folder_only() {
         assert_eq!(r.detail, c["detail"]);
     }
     // Fields the CSV lacks survive too: the mbox messages know their mailbox.
-    assert!(rows.iter().any(|r| r
-        .mail
-        .as_ref()
-        .and_then(|m| m.mailbox.as_deref())
-        == Some("SAR-014-head@school.org.uk")));
+    assert!(rows
+        .iter()
+        .any(|r| r.mail.as_ref().and_then(|m| m.mailbox.as_deref())
+            == Some("SAR-014-head@school.org.uk")));
 }
 
 #[test]

@@ -10,8 +10,8 @@ use sha2::{Digest, Sha256};
 
 use super::detect::{detect, Format};
 use super::dispatch::reader_for;
-use super::model::{Child, ChildContent, Input, ItemKind, Limits, MailMeta, Own, ReadError};
 use super::listing::Recorder;
+use super::model::{Child, ChildContent, Input, ItemKind, Limits, MailMeta, Own, ReadError};
 use super::walk::SourceFile;
 
 /// Where an item stands in the inventory.
@@ -25,7 +25,12 @@ pub enum State {
 
 impl State {
     /// Every state, in declaration order (the spill files store the index).
-    pub const ALL: [State; 4] = [State::Ok, State::Duplicate, State::Failed, State::Unsupported];
+    pub const ALL: [State; 4] = [
+        State::Ok,
+        State::Duplicate,
+        State::Failed,
+        State::Unsupported,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {

@@ -70,7 +70,10 @@ pub fn parse_each(
     mut r: impl std::io::BufRead,
     each: &mut dyn FnMut(Listed) -> Result<(), String>,
 ) -> Result<usize, String> {
-    if r.fill_buf().map_err(|e| e.to_string())?.starts_with(b"\xEF\xBB\xBF") {
+    if r.fill_buf()
+        .map_err(|e| e.to_string())?
+        .starts_with(b"\xEF\xBB\xBF")
+    {
         r.consume(3);
     }
     if name.to_ascii_lowercase().ends_with(".xml") {

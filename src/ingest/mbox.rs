@@ -163,7 +163,10 @@ pub fn read_from(
         if let Some(p) = pending.as_mut() {
             let unquoted = unquote(&line);
             let full = len - (line.len() - unquoted.len()) as u64;
-            if p.over > 0 || (line.len() as u64) < len || p.bytes.len() as u64 + full > max_message as u64 {
+            if p.over > 0
+                || (line.len() as u64) < len
+                || p.bytes.len() as u64 + full > max_message as u64
+            {
                 p.over += full;
             } else {
                 p.bytes.extend_from_slice(unquoted);

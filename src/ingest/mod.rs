@@ -20,10 +20,10 @@ pub mod msg;
 pub mod ole;
 pub mod pdf;
 pub mod plain;
-pub mod rowcodec;
-pub mod spill;
 pub mod pst;
+pub mod rowcodec;
 pub mod sheet;
+pub mod spill;
 #[cfg(test)]
 mod testutil;
 pub mod textconv;

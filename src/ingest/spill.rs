@@ -193,13 +193,7 @@ impl Spill {
 
     /// Every pushed record, in key order (records with equal keys in no set order).
     pub fn finish(self) -> io::Result<Merged> {
-        let rows = std::mem::take(
-            &mut self
-                .batch
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .rows,
-        );
+        let rows = std::mem::take(&mut self.batch.lock().unwrap_or_else(|e| e.into_inner()).rows);
         if !rows.is_empty() {
             self.write_run(rows)?;
         }
@@ -356,7 +350,11 @@ mod tests {
         let mut state = 7u64;
         for _ in 0..300 {
             state = crate::ingest::testutil::xorshift(&mut state);
-            let o = vec![(state % 5) as u32, (state >> 8) as u32 % 7, (state >> 16) as u32];
+            let o = vec![
+                (state % 5) as u32,
+                (state >> 8) as u32 % 7,
+                (state >> 16) as u32,
+            ];
             orders.push(o);
         }
         orders.sort();
