@@ -307,14 +307,14 @@ mod tests {
                             0 => String::new(),
                             h => format!("{h:064x}"),
                         },
-                        size: u64::from(r % 11 != 0),
-                        state: if r % 13 == 0 {
+                        size: u64::from(!r.is_multiple_of(11)),
+                        state: if r.is_multiple_of(13) {
                             State::Failed
                         } else {
                             State::Ok
                         },
                         detail: String::new(),
-                        mail: (r % 5 != 0).then(|| MailMeta {
+                        mail: (!r.is_multiple_of(5)).then(|| MailMeta {
                             message_id: Some(format!("m{}@x", (r >> 8) % 6)),
                             ..Default::default()
                         }),
