@@ -14,8 +14,9 @@
 #      base       disclose ingest export-N --quiet                       (rayon: all cores)
 #      scaling    the same on export-2N and export-4N: peak RSS should stay roughly flat, bounded
 #                 by the largest single item rather than the size of the export
-#      rerun      export-N again into the base run's output folder: item blobs (OUT/items/<sha256>)
-#                 are already there and skipped, so base minus rerun is what writing them costs
+#      prefilled  export-N into a fresh output folder whose items/ already holds the base run's item
+#                 blobs (hard links): they are skipped, so base minus prefilled is what writing
+#                 OUT/items/<sha256> costs
 #      threads    export-N with RAYON_NUM_THREADS=1 and =2
 #      no-fsync   export-N under eatmydata (fsync a no-op), when installed: how much of the wall
 #                 time is spent syncing each item's text file (NOFSYNC=0 skips)
@@ -28,7 +29,7 @@
 #    figures are stretched; CPU seconds are the steadier figure then).
 #
 # Environment: MAILS=10000 SEED=1 SCALES="2 4" (multiples of MAILS for the scaling runs; "" skips;
-#              "2 4 10" for issue 7's 10x check) RERUN=1 (0 skips the rerun)
+#              "2 4 10" for issue 7's 10x check) PREFILLED=1 (0 skips that run)
 #              THREADS="1 2" ("" skips) PYTHON_PEER=1 NOFSYNC=1 REPEATS=1 (base run repeats)
 #              NO_BUILD=1 BIN=<disclose binary> NO_INSTALL=1 (never apt-get install)
 # Exit status: 0 ok; 1 an ingest run failed; 2 setup failed.
@@ -43,7 +44,7 @@ THREADS=${THREADS-1 2}
 PYTHON_PEER=${PYTHON_PEER:-1}
 REPEATS=${REPEATS:-1}
 NOFSYNC=${NOFSYNC:-1}
-RERUN=${RERUN:-1}
+PREFILLED=${PREFILLED:-1}
 RUN_PREFIX=()
 NO_INSTALL=${NO_INSTALL:-0}
 PY=${PYTHON:-python3}
@@ -139,9 +140,11 @@ for r in $(seq 1 "$REPEATS"); do
     label="base-$MAILS"; [[ $REPEATS -gt 1 ]] && label="base-$MAILS-r$r"
     run "$label" "$BASE"
 done
-if [[ $RERUN == 1 ]]; then
+if [[ $PREFILLED == 1 ]]; then
     base_out=$(ls -d "$WORK/out-base-$MAILS"* | tail -1)
-    OUT=$base_out run "rerun-$MAILS" "$BASE"
+    pre=$WORK/out-prefilled-$MAILS
+    rm -rf "$pre" && mkdir -p "$pre" && cp -al "$base_out/items" "$pre/items"
+    OUT=$pre run "prefilled-$MAILS" "$BASE"
 fi
 for k in $SCALES; do
     n=$((MAILS * k))

@@ -248,3 +248,100 @@ pub fn csv_record(r: &Row) -> Vec<String> {
         m.map(|m| m.subject.clone()).unwrap_or_default(),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::MailMeta;
+
+    /// The de-duplication the inventory always had, remembering every key: the reference.
+    fn remember_everything(rows: &mut [Row]) {
+        let mut by_hash: HashMap<String, String> = HashMap::new();
+        let mut by_mid: HashMap<String, String> = HashMap::new();
+        for row in rows.iter_mut() {
+            if row.state != State::Ok || row.size == 0 {
+                continue;
+            }
+            let mid = row
+                .mail
+                .as_ref()
+                .and_then(|m| m.message_id.clone())
+                .filter(|m| !m.is_empty());
+            let first = by_hash
+                .get(&row.sha256)
+                .filter(|_| !row.sha256.is_empty())
+                .or_else(|| mid.as_ref().and_then(|m| by_mid.get(m)))
+                .cloned();
+            match first {
+                Some(kept) => {
+                    row.state = State::Duplicate;
+                    row.detail = format!("duplicate of {kept}");
+                }
+                None => {
+                    if !row.sha256.is_empty() {
+                        by_hash.insert(row.sha256.clone(), row.id.clone());
+                    }
+                    if let Some(m) = mid {
+                        by_mid.insert(m, row.id.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn remembering_only_shared_keys_decides_like_remembering_all() {
+        let mut seed = 99u64;
+        for _ in 0..200 {
+            // Few distinct hashes and Message-IDs, so copies chain through both keys (a copy
+            // by Message-ID with a new hash, then a copy of that hash with a new Message-ID).
+            let mut rows: Vec<Row> = (0..30u64)
+                .map(|i| {
+                    let r = crate::ingest::testutil::xorshift(&mut seed);
+                    Row {
+                        id: format!("{:016x}", i * 7919),
+                        parent_id: None,
+                        source_path: String::new(),
+                        kind: ItemKind::Email,
+                        sha256: match r % 7 {
+                            0 => String::new(),
+                            h => format!("{h:064x}"),
+                        },
+                        size: u64::from(!r.is_multiple_of(11)),
+                        state: if r.is_multiple_of(13) {
+                            State::Failed
+                        } else {
+                            State::Ok
+                        },
+                        detail: String::new(),
+                        mail: (!r.is_multiple_of(5)).then(|| MailMeta {
+                            message_id: Some(format!("m{}@x", (r >> 8) % 6)),
+                            ..Default::default()
+                        }),
+                        order: vec![i as u32],
+                        key: String::new(),
+                    }
+                })
+                .collect();
+            let mut want = rows.clone();
+            remember_everything(&mut want);
+            let mut seen = HashSet::new();
+            let mut shared = HashSet::new();
+            for r in &rows {
+                let (h, m) = dedupe_keys(r);
+                for k in [h, m].into_iter().flatten() {
+                    if !seen.insert(k) {
+                        shared.insert(k);
+                    }
+                }
+            }
+            let mut d = Dedupe::new(shared);
+            for r in rows.iter_mut() {
+                d.check(r);
+            }
+            for (got, want) in rows.iter().zip(&want) {
+                assert_eq!((got.state, &got.detail), (want.state, &want.detail));
+            }
+        }
+    }
+}
