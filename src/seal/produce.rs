@@ -152,8 +152,8 @@ fn applied(r: &ToRedact, location: String) -> Applied {
 }
 
 fn read_blob(out: &Path, item: &Item) -> Result<Vec<u8>, ProduceError> {
-    let path = crate::ingest::item_blob_path(out, &item.sha256);
-    std::fs::read(&path).map_err(|source| ProduceError::Read {
+    // Checked against the item's SHA-256: the copy disclosed is the copy that was scanned.
+    crate::ingest::read_item_blob(out, &item.sha256).map_err(|source| ProduceError::Read {
         what: format!("the stored copy of item {}", item.item_id),
         source,
     })
