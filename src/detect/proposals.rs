@@ -130,6 +130,7 @@ impl NameTerms {
             .map(|n| normalize(n))
             .collect();
         if let Some(r) = roster {
+            let name_counts = r.name_counts();
             for (i, p) in r.people.iter().enumerate() {
                 if Some(p) == subject || subject_names.contains(&normalize(&p.full_name())) {
                     continue;
@@ -155,7 +156,7 @@ impl NameTerms {
                     &mut owners,
                 );
                 for first in p.first_names() {
-                    if r.with_name(&first).count() == 1
+                    if name_counts.get(&first) == Some(&1)
                         && !subject_names
                             .iter()
                             .any(|n| n.split(' ').any(|w| w == first))

@@ -656,14 +656,26 @@ fn render_text(item: &ReviewItem) -> Rendered {
     edges.sort_unstable();
     edges.dedup();
     let mut html = String::with_capacity(cut + cut / 4);
+    // A sweep over the edges: marks join the active set where they start and leave where they
+    // end, so an item with thousands of marks (a contacts sheet) stays linear.
+    let mut by_start = shown.clone();
+    by_start.sort_by_key(|&i| item.marks[i].span.start);
+    let mut next = 0;
+    let mut active: Vec<usize> = Vec::new();
     for w in edges.windows(2) {
         let (a, b) = (w[0], w[1]);
         let piece = esc(&shown_text[a..b]);
-        let covering: Vec<usize> = shown
+        while next < by_start.len() && item.marks[by_start[next]].span.start <= a {
+            active.push(by_start[next]);
+            next += 1;
+        }
+        active.retain(|&i| item.marks[i].span.end > a);
+        let mut covering: Vec<usize> = active
             .iter()
             .copied()
-            .filter(|&i| item.marks[i].span.start <= a && b <= item.marks[i].span.end)
+            .filter(|&i| b <= item.marks[i].span.end)
             .collect();
+        covering.sort_unstable();
         if covering.is_empty() {
             html.push_str(&piece);
             continue;
