@@ -11,7 +11,15 @@ use rayon::prelude::*;
 use super::cover::{cover, CoverInput, Listed, NotSent};
 use super::decided::Decided;
 use super::plan::{plan, Make, Planned, Treatment};
-use super::produce::{produce, Inputs, Produced, ToRedact};
+use super::produce::{produce, Applied, Inputs, ToRedact};
+
+/// A document made and written to `.work/docs`, with what the log needs.
+struct Made {
+    path: PathBuf,
+    pages: usize,
+    applied: Vec<Applied>,
+    extension: &'static str,
+}
 use super::scanned::{Item, Scanned};
 use crate::bundle::{self, Entry, EntrySource};
 use crate::case::casefile::Case;
@@ -172,7 +180,13 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let produced: Vec<Result<Produced, SealError>> = disclosed
+    let work = out.join(".work");
+    let docs_dir = work.join("docs");
+    if docs_dir.exists() {
+        std::fs::remove_dir_all(&docs_dir).map_err(io_err(&docs_dir))?;
+    }
+    crate::fsutil::private_dir(&docs_dir).map_err(io_err(&docs_dir))?;
+    let produced: Vec<Result<Made, SealError>> = disclosed
         .par_iter()
         .map(|(p, make)| {
             bar.inc(1);
@@ -201,11 +215,21 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
                     ),
                 });
             }
-            Ok(made)
+            // Each document goes to disk as soon as it is made (in the case folder, owner-only):
+            // memory holds one document per thread, not the bundle.
+            let stem = p.stem.clone().unwrap_or_default();
+            let path = docs_dir.join(format!("{stem}.{}", made.extension));
+            crate::fsutil::write_atomic_unsynced(&path, &made.bytes).map_err(io_err(&path))?;
+            Ok(Made {
+                path,
+                pages: made.pages,
+                applied: made.applied,
+                extension: made.extension,
+            })
         })
         .collect();
     bar.finish_and_clear();
-    let produced: Vec<Produced> = produced.into_iter().collect::<Result<_, _>>()?;
+    let produced: Vec<Made> = produced.into_iter().collect::<Result<_, _>>()?;
 
     // The index, the DPO's log, and the list of what was not sent.
     let sealed_on = case
@@ -246,7 +270,7 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
         }
         entries.push(Entry {
             name: file,
-            source: EntrySource::Bytes(made.bytes),
+            source: EntrySource::File(made.path),
         });
     }
     let mut not_sent = Vec::new();
@@ -326,8 +350,6 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
         .map_err(|e| SealError::Setup(format!("redaction log: {e}")))?;
 
     let reference = safe_file_stem(&case.file.reference);
-    let work = out.join(".work");
-    crate::fsutil::private_dir(&work).map_err(io_err(&work))?;
     let staged = work.join(format!("{reference}.zip"));
     let password = bundle::generate_password();
     let written = bundle::write_encrypted_zip(&staged, &entries, &password)
@@ -366,6 +388,8 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
     bundle::write_secret(&password_file, &format!("{password}\n"))
         .map_err(io_err(&password_file))?;
     std::fs::rename(&staged, &bundle_path).map_err(io_err(&bundle_path))?;
+    // The documents are in the bundle now; the working copies go.
+    let _ = std::fs::remove_dir_all(&docs_dir);
 
     super::record::record(
         case,

@@ -17,7 +17,7 @@ mod scan;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::bundle::{hex, is_safe_entry_name, parse_manifest, sha256_reader, MANIFEST_NAME};
+use crate::bundle::{is_safe_entry_name, parse_manifest, MANIFEST_NAME};
 
 pub use report::{Finding, VerifyReport, WHOLE_ZIP};
 
@@ -47,7 +47,30 @@ pub fn verify_bundle(
     forbidden: &[String],
 ) -> Result<VerifyReport, VerifyError> {
     let terms = scan::Forbidden::new(forbidden)?;
-    let opened = open::open_bundle(zip, password)?;
+    let check = |name: &str, data: &[u8]| -> open::Checked {
+        let mut c = open::Checked::default();
+        if !data.starts_with(b"%PDF-") {
+            // An original the DPO chose to disclose as it stands may be a photo or a recording;
+            // anything else that is not a PDF has no business in a bundle.
+            if crate::bundle::original_stem(name).is_none() {
+                c.problems.push(
+                    "is not a PDF (a bundle holds PDFs, originals disclosed as they stand, and the manifest)"
+                        .into(),
+                );
+            }
+            for t in terms.hits_in_bytes(data) {
+                c.problems
+                    .push(format!("forbidden term {t:?} in its bytes"));
+            }
+            return c;
+        }
+        let checked = pdfcheck::check_pdf(data, &terms);
+        c.pdf = true;
+        c.pages = checked.pages;
+        c.problems = checked.problems;
+        c
+    };
+    let opened = open::open_bundle(zip, password, &check)?;
     let mut report = VerifyReport {
         entries: opened.entries.len(),
         findings: opened.findings,
@@ -70,35 +93,15 @@ pub fn verify_bundle(
     }
     report.findings.extend(check_manifest(&opened.entries));
     for entry in &opened.entries {
-        let Some(data) = &entry.data else { continue };
-        if entry.name == MANIFEST_NAME {
-            continue;
+        let Some(c) = &entry.checked else { continue };
+        if c.pdf {
+            report.pdfs += 1;
+            report.pages += c.pages;
         }
-        if !data.starts_with(b"%PDF-") {
-            // An original the DPO chose to disclose as it stands may be a photo or a recording;
-            // anything else that is not a PDF has no business in a bundle.
-            if crate::bundle::original_stem(&entry.name).is_none() {
-                report.findings.push(Finding::new(
-                    &entry.name,
-                    "is not a PDF (a bundle holds PDFs, originals disclosed as they stand, and the manifest)",
-                ));
-            }
-            for t in terms.hits_in_bytes(data) {
-                report.findings.push(Finding::new(
-                    &entry.name,
-                    format!("forbidden term {t:?} in its bytes"),
-                ));
-            }
-            continue;
-        }
-        let checked = pdfcheck::check_pdf(data, &terms);
-        report.pdfs += 1;
-        report.pages += checked.pages;
         report.findings.extend(
-            checked
-                .problems
-                .into_iter()
-                .map(|p| Finding::new(&entry.name, p)),
+            c.problems
+                .iter()
+                .map(|p| Finding::new(&entry.name, p.clone())),
         );
     }
     Ok(report)
@@ -121,7 +124,7 @@ fn check_manifest(entries: &[open::OpenedEntry]) -> Vec<Finding> {
             return out;
         }
     };
-    let Some(data) = &manifest.data else {
+    let Some(data) = &manifest.manifest else {
         // Already a finding: it could not be read.
         return out;
     };
@@ -147,9 +150,8 @@ fn check_manifest(entries: &[open::OpenedEntry]) -> Vec<Finding> {
             )),
             Some([digest]) => {
                 // Unreadable entries are already findings.
-                if let Some(data) = &entry.data {
-                    let actual = sha256_reader(data.as_slice()).map(|d| hex(&d));
-                    if actual.as_deref().ok() != Some(*digest) {
+                if let Some(actual) = &entry.sha256 {
+                    if actual.as_str() != *digest {
                         out.push(Finding::new(
                             &entry.name,
                             "SHA-256 does not match manifest.sha256 (changed after sealing)",

@@ -14,14 +14,29 @@ use zip::{AesMode, ZipArchive};
 
 use super::report::{Finding, WHOLE_ZIP};
 use super::VerifyError;
+use crate::bundle::{hex, sha256_reader, MANIFEST_NAME};
 
 /// Entries larger than this (decompressed) are not read: a finding, never a pass.
 const MAX_ENTRY: u64 = 1 << 30;
 
 pub(crate) struct OpenedEntry {
     pub name: String,
-    /// The decrypted bytes; `None` when they could not be read (a finding says why).
-    pub data: Option<Vec<u8>>,
+    /// SHA-256 (hex) of the decrypted bytes; `None` when they could not be read (a finding
+    /// says why).
+    pub sha256: Option<String>,
+    /// The bytes of the manifest only: every other entry is checked as it is read and dropped,
+    /// so a bundle of thousands of documents is verified in bounded memory.
+    pub manifest: Option<Vec<u8>>,
+    /// What the content check found, and the pages it counted.
+    pub checked: Option<Checked>,
+}
+
+/// The outcome of checking one entry's content.
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
+    pub pdf: bool,
+    pub pages: usize,
+    pub problems: Vec<String>,
 }
 
 pub(crate) struct Opened {
@@ -29,12 +44,12 @@ pub(crate) struct Opened {
     pub findings: Vec<Finding>,
 }
 
-pub(crate) fn open_bundle(path: &Path, password: &str) -> Result<Opened, VerifyError> {
+fn open_zip(path: &Path) -> Result<ZipArchive<BufReader<File>>, VerifyError> {
     let file = File::open(path).map_err(|source| VerifyError::Open {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut zip = ZipArchive::new(BufReader::new(file)).map_err(|e| match e {
+    ZipArchive::new(BufReader::new(file)).map_err(|e| match e {
         ZipError::Io(source) => VerifyError::Open {
             path: path.to_path_buf(),
             source,
@@ -43,11 +58,21 @@ pub(crate) fn open_bundle(path: &Path, password: &str) -> Result<Opened, VerifyE
             path: path.to_path_buf(),
             reason: other.to_string(),
         },
-    })?;
+    })
+}
 
+/// Opens the bundle and checks every entry with `check` (name, decrypted bytes), in parallel,
+/// one entry in memory per thread.
+pub(crate) fn open_bundle(
+    path: &Path,
+    password: &str,
+    check: &(dyn Fn(&str, &[u8]) -> Checked + Sync),
+) -> Result<Opened, VerifyError> {
+    use rayon::prelude::*;
+    let mut zip = open_zip(path)?;
     let mut findings = archive_findings(&mut zip);
-    let mut entries = Vec::with_capacity(zip.len());
-    let (mut encrypted, mut rejected) = (0usize, Vec::new());
+    // Names and encryption first, from the headers alone.
+    let mut heads = Vec::with_capacity(zip.len());
     for i in 0..zip.len() {
         let meta = zip.by_index_data(i).map_err(|e| VerifyError::NotAZip {
             path: path.to_path_buf(),
@@ -73,21 +98,58 @@ pub(crate) fn open_bundle(path: &Path, password: &str) -> Result<Opened, VerifyE
         if let Some(problem) = encryption_problem(&mut zip, i, is_encrypted) {
             findings.push(Finding::new(&name, problem));
         }
-        if is_encrypted {
-            encrypted += 1;
+        heads.push((name, is_encrypted));
+    }
+    drop(zip);
+    // Then the contents, each thread with its own handle on the file.
+    type Read = (OpenedEntry, bool, Option<ReadFailure>);
+    let results: Vec<Result<Read, VerifyError>> = heads
+        .into_par_iter()
+        .enumerate()
+        .map_init(
+            || open_zip(path),
+            |zip, (i, (name, is_encrypted))| {
+                let zip = match zip {
+                    Ok(z) => z,
+                    Err(e) => {
+                        return Err(VerifyError::NotAZip {
+                            path: path.to_path_buf(),
+                            reason: e.to_string(),
+                        })
+                    }
+                };
+                let mut entry = OpenedEntry {
+                    name,
+                    sha256: None,
+                    manifest: None,
+                    checked: None,
+                };
+                match read_entry(zip, i, is_encrypted, password) {
+                    Ok(data) => {
+                        entry.sha256 = sha256_reader(data.as_slice()).ok().map(|d| hex(&d));
+                        if entry.name == MANIFEST_NAME {
+                            entry.manifest = Some(data);
+                        } else {
+                            entry.checked = Some(check(&entry.name, &data));
+                        }
+                        Ok((entry, is_encrypted, None))
+                    }
+                    Err(f) => Ok((entry, is_encrypted, Some(f))),
+                }
+            },
+        )
+        .collect();
+    let mut entries = Vec::with_capacity(results.len());
+    let (mut encrypted, mut rejected) = (0usize, Vec::new());
+    for r in results {
+        let (entry, is_encrypted, failure) = r?;
+        encrypted += usize::from(is_encrypted);
+        match failure {
+            Some(ReadFailure::Password) => rejected.push(entry.name.clone()),
+            Some(ReadFailure::Other(problem)) => findings.push(Finding::new(&entry.name, problem)),
+            None => {}
         }
-        let data = match read_entry(&mut zip, i, is_encrypted, password) {
-            Ok(d) => Some(d),
-            Err(ReadFailure::Password) => {
-                rejected.push(name.clone());
-                None
-            }
-            Err(ReadFailure::Other(problem)) => {
-                findings.push(Finding::new(&name, problem));
-                None
-            }
-        };
-        entries.push(OpenedEntry { name, data });
+        entries.push(entry);
     }
     if encrypted > 0 && rejected.len() == encrypted {
         return Err(VerifyError::WrongPassword {
