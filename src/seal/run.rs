@@ -98,9 +98,9 @@ fn describe(item: &Item, day: Option<&str>, parent_stem: Option<&str>) -> String
 /// `progress` draws a bar on a terminal while the documents are made.
 pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
     let out = case.out_dir();
-    let scanned = Scanned::load(&out).map_err(|e| SealError::Setup(e.to_string()))?;
+    let mut scanned = Scanned::load(&out).map_err(|e| SealError::Setup(e.to_string()))?;
     let catalogue = Catalogue::with_custom(&case.file.reasons).map_err(SealError::Setup)?;
-    let decided = Decided::load(case, &scanned, &catalogue)?;
+    let decided = Decided::load(case, &mut scanned, &catalogue)?;
     let blocking: Vec<String> = decided
         .unmatched
         .iter()
@@ -511,7 +511,8 @@ fn master_entries(
 
 /// The texts the case redacted, for `disclose verify --case`: the same list `seal` checks.
 pub fn forbidden_texts(case: &Case) -> Result<Vec<String>, SealError> {
-    let scanned = Scanned::load(&case.out_dir()).map_err(|e| SealError::Setup(e.to_string()))?;
+    let mut scanned =
+        Scanned::load(&case.out_dir()).map_err(|e| SealError::Setup(e.to_string()))?;
     let catalogue = Catalogue::with_custom(&case.file.reasons).map_err(SealError::Setup)?;
-    Ok(Decided::load(case, &scanned, &catalogue)?.forbidden_texts())
+    Ok(Decided::load(case, &mut scanned, &catalogue)?.forbidden_texts())
 }
