@@ -312,6 +312,16 @@ impl<'a> Walker<'a> {
                 return;
             }
         };
+        let is_form = name_is(&s.dict, b"Subtype", b"Form");
+        if is_form || self.content_streams.contains(&id) {
+            // Page content keeps its text in string operands, and one word is often drawn in
+            // pieces ("(Zara Le) Tj … (wis) Tj"): a piece's end is not a word's end, so content
+            // is read operator by operator rather than as raw bytes.
+            if !self.terms.is_empty() {
+                self.check_shown_text(&data, &place);
+            }
+            return;
+        }
         let hits = if xmp {
             // Markup names are not content ("rdf:li" would match a person called Li).
             let mut hits = BTreeSet::new();
@@ -322,10 +332,6 @@ impl<'a> Walker<'a> {
         } else {
             self.terms.hits_in_bytes(&data)
         };
-        let is_form = name_is(&s.dict, b"Subtype", b"Form");
-        if !self.terms.is_empty() && (is_form || self.content_streams.contains(&id)) {
-            self.check_shown_text(&data, &place, &hits);
-        }
         self.problems.terms(hits, &place);
     }
 
@@ -345,9 +351,11 @@ impl<'a> Walker<'a> {
                 .any(|t| name_is(d, b"Subtype", t))
     }
 
-    /// Parses page content and scans its strings, each alone (escapes resolved) and all the
-    /// shown ones joined, for terms the raw bytes did not already show (`already`).
-    fn check_shown_text(&mut self, data: &[u8], place: &str, already: &BTreeSet<String>) {
+    /// Parses page content and scans its strings: those shown on the page (Tj, TJ, ', ")
+    /// joined in drawing order, so a word drawn in pieces is read whole; every other string
+    /// (marked-content properties, /ActualText) alone, escapes resolved. Words that the joining
+    /// runs together ("(Zara) Tj 5 0 Td (Lê) Tj") are the extracted-text check's to find.
+    fn check_shown_text(&mut self, data: &[u8], place: &str) {
         let Ok(content) = Content::decode(data) else {
             self.problems
                 .add(format!("{place} is page content that cannot be parsed"));
@@ -360,17 +368,17 @@ impl<'a> Walker<'a> {
             op.operands
                 .iter()
                 .for_each(|o| collect_strings(o, &mut strings));
-            for s in &strings {
-                for r in pdf_string_readings(s) {
-                    hits.extend(self.terms.hits(&r));
-                }
-            }
             if matches!(op.operator.as_str(), "Tj" | "TJ" | "'" | "\"") {
                 strings.iter().for_each(|s| shown.extend_from_slice(s));
+            } else {
+                for s in &strings {
+                    for r in pdf_string_readings(s) {
+                        hits.extend(self.terms.hits(&r));
+                    }
+                }
             }
         }
         hits.extend(self.terms.hits_in_bytes(&shown));
-        hits.retain(|t| !already.contains(t));
         self.problems.terms(hits, &format!("text shown by {place}"));
     }
 }
@@ -436,10 +444,16 @@ fn name_is(d: &Dictionary, key: &[u8], value: &[u8]) -> bool {
     matches!(d.get(key), Ok(Object::Name(n)) if n == value)
 }
 
+/// Every string in an operand, also inside arrays and dictionaries (a marked-content property
+/// list's /ActualText or /Alt), and names (a tag can spell anything).
 fn collect_strings(o: &Object, out: &mut Vec<Vec<u8>>) {
     match o {
-        Object::String(b, _) => out.push(b.clone()),
+        Object::String(b, _) | Object::Name(b) => out.push(b.clone()),
         Object::Array(a) => a.iter().for_each(|x| collect_strings(x, out)),
+        Object::Dictionary(d) => d.iter().for_each(|(k, v)| {
+            out.push(k.clone());
+            collect_strings(v, out);
+        }),
         _ => {}
     }
 }
@@ -520,6 +534,25 @@ mod tests {
             "the raw bytes do not spell it: {:?}",
             c.problems
         );
+    }
+
+    #[test]
+    fn a_piece_of_a_longer_word_is_not_a_leak_but_the_whole_name_is() {
+        // "Ann Smithson" drawn in pieces: the first piece alone spells the forbidden name.
+        let c = check(&pdf("(Ann Smith) Tj (son, year 9) Tj", |_, _| {}));
+        assert!(
+            !c.problems.iter().any(|p| p.contains("Ann Smith")),
+            "{:?}",
+            c.problems
+        );
+        let c = check(&pdf("(Ann Smith) Tj (, year 9) Tj", |_, _| {}));
+        assert_problem(&c, &["Ann Smith", "text shown by stream"]);
+        // A name in a marked-content property list is read on its own.
+        let c = check(&pdf(
+            "/Span <</ActualText (Ann Smith)>> BDC (x) Tj EMC",
+            |_, _| {},
+        ));
+        assert_problem(&c, &["Ann Smith"]);
     }
 
     #[test]
