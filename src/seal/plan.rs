@@ -234,6 +234,7 @@ mod tests {
     fn scanned(items: Vec<Item>) -> Scanned {
         Scanned {
             out: "out".into(),
+            items_searched: items.len(),
             items,
             proposals: Vec::new(),
         }

@@ -318,7 +318,7 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
         documents,
         not_sent,
         redactions_by_reason: by_reason,
-        items_searched: scanned.items.len(),
+        items_searched: scanned.items_searched,
     });
     let rendered = crate::render::render(
         &index,

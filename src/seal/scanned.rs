@@ -54,7 +54,10 @@ pub enum ScannedError {
 
 pub struct Scanned {
     pub out: PathBuf,
+    /// The in-scope items and the containers they sit in, in inventory order.
     pub items: Vec<Item>,
+    /// Every item in the inventory, in or out of scope.
+    pub items_searched: usize,
     pub proposals: Vec<Proposal>,
 }
 
@@ -77,12 +80,36 @@ impl Scanned {
                     .into(),
             ));
         }
+        // Sealing needs the in-scope items and the items they sit in (an attachment files
+        // under its message's date): the rest of a large export is not held in memory.
+        let mut parents: std::collections::HashMap<String, String> = Default::default();
+        let mut needed: std::collections::HashSet<String> = Default::default();
         let mut rdr = csv::Reader::from_path(&inv).map_err(|e| bad(&inv, e.to_string()))?;
-        let items = rdr
-            .deserialize::<Item>()
-            .enumerate()
-            .map(|(i, r)| r.map_err(|e| bad(&inv, format!("row {}: {e}", i + 2))))
-            .collect::<Result<Vec<_>, _>>()?;
+        for (i, r) in rdr.deserialize::<Item>().enumerate() {
+            let it = r.map_err(|e| bad(&inv, format!("row {}: {e}", i + 2)))?;
+            if it.in_scope() {
+                let mut id = it.parent_id.clone();
+                let mut guard = 0;
+                while !id.is_empty() && guard < 64 && needed.insert(id.clone()) {
+                    id = parents.get(&id).cloned().unwrap_or_default();
+                    guard += 1;
+                }
+                needed.insert(it.item_id.clone());
+            }
+            if !it.parent_id.is_empty() {
+                parents.insert(it.item_id, it.parent_id);
+            }
+        }
+        drop(parents);
+        let mut rdr = csv::Reader::from_path(&inv).map_err(|e| bad(&inv, e.to_string()))?;
+        let mut items = Vec::with_capacity(needed.len());
+        for (i, r) in rdr.deserialize::<Item>().enumerate() {
+            let it = r.map_err(|e| bad(&inv, format!("row {}: {e}", i + 2)))?;
+            if needed.contains(&it.item_id) {
+                items.push(it);
+            }
+        }
+        let items_searched = row_count(&inv);
         let spans = out.join(SPANS_FILE);
         if !spans.exists() {
             return Err(ScannedError::Missing {
@@ -93,6 +120,7 @@ impl Scanned {
         Ok(Scanned {
             out: out.to_path_buf(),
             items,
+            items_searched,
             proposals,
         })
     }
@@ -104,6 +132,13 @@ impl Scanned {
     pub fn item(&self, item_id: &str) -> Option<&Item> {
         self.items.iter().find(|i| i.item_id == item_id)
     }
+}
+
+/// Rows in the inventory (without reading them as items).
+fn row_count(path: &Path) -> usize {
+    csv::Reader::from_path(path)
+        .map(|mut r| r.records().count())
+        .unwrap_or(0)
 }
 
 fn has_scope_columns(path: &Path) -> bool {
