@@ -87,7 +87,7 @@ fn compression_for(name: &str) -> (CompressionMethod, Option<i64>) {
             "pdf" | "jpg" | "jpeg" | "png" | "gif" | "heic" | "mp3" | "mp4" | "m4a" | "zip"
             | "xlsx" | "docx" | "pptx" | "gz",
         ) => (CompressionMethod::Stored, None),
-        _ => (CompressionMethod::Deflated, Some(6)),
+        _ => (CompressionMethod::Deflated, Some(1)),
     }
 }
 
