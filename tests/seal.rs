@@ -211,6 +211,14 @@ fn the_demo_case_seals_and_nothing_redacted_survives() {
         "decisions name who made them"
     );
     assert!(log.contains("whole item withheld"));
+    // Locations a person can find: a box on a PDF page, a cell of a sheet.
+    let proposals = std::fs::read_to_string(out.join("proposals.csv")).unwrap();
+    assert!(
+        proposals.contains("8RH!A3,Siobhán O'Neill"),
+        "the tracker's proposals name their cells"
+    );
+    assert!(proposals.contains(",\"page 1 box "), "PDF proposals name page and box");
+    assert!(log.contains("8RH!A3"), "the DPO's log names the cell");
 
     // The case record holds the bundle's SHA-256.
     let zip_hash: String = Sha256::digest(std::fs::read(&bundle).unwrap())

@@ -86,6 +86,43 @@ impl PdfLocator {
     }
 }
 
+/// `Sheet!B7` for the text at `span` of a sheet's text, given the sheet row and first column
+/// of each line (`rows`, as ingest writes beside the text); `None` past the rows (the sheet's
+/// comments and links, which name their cells themselves).
+pub fn sheet_cell(
+    sheet: &str,
+    rows: &[(u32, u32)],
+    text: &str,
+    span: &Range<usize>,
+) -> Option<String> {
+    let before = text.get(..span.start)?;
+    let line = before.matches('\n').count();
+    let (row, first_col) = *rows.get(line)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = first_col + before[line_start..].matches('\t').count() as u32;
+    let quoted = if sheet.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        sheet.to_string()
+    } else {
+        format!("'{}'", sheet.replace('\'', "''"))
+    };
+    Some(format!(
+        "{quoted}!{}{}",
+        column_letters(col),
+        u64::from(row) + 1
+    ))
+}
+
+/// Excel's column letters: 0 is A, 25 is Z, 26 is AA.
+fn column_letters(col: u32) -> String {
+    let mut n = u64::from(col) + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        letters.push(char::from(b'A' + ((n - 1) % 26) as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
 /// A location string's boxes as (page, x0, y0, x1, y1), for logs that want numbers.
 pub fn parse_boxes(location: &str) -> Vec<(u32, [f64; 4])> {
     location
@@ -177,6 +214,38 @@ mod tests {
             loc.locate(&(br..br + 1)).is_none(),
             "a page break has no box"
         );
+    }
+
+    #[test]
+    fn sheet_spans_name_their_cell() {
+        let text = "Pupil\tUPN\nAva Thompson\tA123\nJayden Okafor\tB456\n\nComment A2: x";
+        // Rows 1, 2 and 4 of the sheet (row 3 was empty), used columns from B.
+        let rows = [(0, 1), (1, 1), (3, 1)];
+        let at = |s: &str| {
+            let i = text.find(s).unwrap();
+            i..i + s.len()
+        };
+        assert_eq!(
+            sheet_cell("8RH", &rows, text, &at("Ava")).as_deref(),
+            Some("8RH!B2")
+        );
+        assert_eq!(
+            sheet_cell("8RH", &rows, text, &at("B456")).as_deref(),
+            Some("8RH!C4")
+        );
+        assert_eq!(
+            sheet_cell("Year 9", &rows, text, &at("Jayden")).as_deref(),
+            Some("'Year 9'!B4")
+        );
+        assert_eq!(
+            sheet_cell("8RH", &rows, text, &at("x")),
+            None,
+            "comments name their cell"
+        );
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
     }
 
     #[test]

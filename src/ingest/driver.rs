@@ -522,6 +522,19 @@ impl Ctx<'_> {
             row.state = State::Failed;
             row.detail = format!("cannot write its text to {}: {e}", file.display());
         }
+        if !own.sheet_rows.is_empty() {
+            // Which sheet row each line of the text is, so proposals can name cells.
+            let rows: String = own
+                .sheet_rows
+                .iter()
+                .map(|(r, c)| format!("{r} {c}\n"))
+                .collect();
+            let file = self.ing.text_dir.join(format!("{}.rows", row.id));
+            if let Err(e) = crate::fsutil::write_atomic_unsynced(&file, rows.as_bytes()) {
+                row.state = State::Failed;
+                row.detail = format!("cannot write its row map to {}: {e}", file.display());
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

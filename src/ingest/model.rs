@@ -160,6 +160,9 @@ pub struct Own {
     pub mail: Option<MailMeta>,
     /// Things worth telling the redaction lead that did not stop the read.
     pub notes: Vec<String>,
+    /// For a sheet: the sheet row (0-based) and first column of each line of `text`, so a
+    /// place in the text can be named as a cell (`8RH!B7`). Empty for everything else.
+    pub sheet_rows: Vec<(u32, u32)>,
 }
 
 impl Own {
@@ -169,6 +172,7 @@ impl Own {
             text,
             mail: None,
             notes: Vec::new(),
+            sheet_rows: Vec::new(),
         }
     }
 }

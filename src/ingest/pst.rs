@@ -216,6 +216,7 @@ fn walk_pst<F: Flavor>(input: &Input, emit: &mut dyn FnMut(Child)) -> Result<Own
         text: String::new(),
         mail: None,
         notes,
+        sheet_rows: Vec::new(),
     })
 }
 

@@ -221,6 +221,9 @@ fn propose_chunk(
                     if r.kind == crate::ingest::ItemKind::Pdf && !props.is_empty() {
                         locate_on_pages(out, r, &text, &mut props);
                     }
+                    if r.kind == crate::ingest::ItemKind::Sheet && !props.is_empty() {
+                        locate_in_cells(&text_dir, r, &text, &mut props);
+                    }
                     props
                 }
                 Err(_) => Vec::new(),
@@ -241,6 +244,31 @@ fn locate_on_pages(out: &std::path::Path, r: &Row, text: &str, props: &mut [Prop
     for p in props {
         if let Some(loc) = locator.locate(&p.span) {
             p.location = loc;
+        }
+    }
+}
+
+/// Replaces `chars A-B` with the cell (`8RH!B7`) from the row map ingest wrote beside the
+/// sheet's text; without one the character location stands.
+fn locate_in_cells(text_dir: &std::path::Path, r: &Row, text: &str, props: &mut [Proposal]) {
+    let Ok(map) = std::fs::read_to_string(text_dir.join(format!("{}.rows", r.id))) else {
+        return;
+    };
+    let rows: Vec<(u32, u32)> = map
+        .lines()
+        .filter_map(|l| {
+            let (a, b) = l.split_once(' ')?;
+            Some((a.parse().ok()?, b.parse().ok()?))
+        })
+        .collect();
+    let sheet = r
+        .source_path
+        .rsplit(crate::ingest::driver::PATH_SEP)
+        .next()
+        .unwrap_or("Sheet1");
+    for p in props {
+        if let Some(cell) = crate::detect::locate::sheet_cell(sheet, &rows, text, &p.span) {
+            p.location = cell;
         }
     }
 }

@@ -110,6 +110,7 @@ impl Core {
             text: self.text,
             mail: Some(self.meta),
             notes: self.notes,
+            sheet_rows: Vec::new(),
         }
     }
 }

@@ -66,17 +66,21 @@ impl Cells {
 
     pub(super) fn into_sheet(self, comments: &[Comment], notes: Vec<String>) -> SheetText {
         let cells = self.cells.len() as u64;
+        let (text, rows) = self.render(comments);
         SheetText {
-            text: self.render(comments),
+            text,
             notes,
             cells,
+            rows,
         }
     }
 
     /// Rows become lines, cells are separated by tabs and aligned on the sheet's leftmost
     /// used column, so a column reads the same way down the text. Rows with no text at all are
-    /// left out rather than written as blank lines.
-    pub(super) fn render(mut self, comments: &[Comment]) -> String {
+    /// left out rather than written as blank lines, so the sheet row and first column of each
+    /// row line come back beside the text.
+    pub(super) fn render(mut self, comments: &[Comment]) -> (String, Vec<(u32, u32)>) {
+        let mut rows = Vec::new();
         self.cells.sort_by_key(|c| (c.0, c.1));
         let min_col = self.cells.iter().map(|c| c.1).min().unwrap_or(0);
         let mut out = String::with_capacity(self.text_bytes as usize);
@@ -88,6 +92,7 @@ impl Cells {
                     out.push('\n');
                 }
                 row = Some(r);
+                rows.push((r, min_col));
                 cursor = min_col;
             } else if c <= cursor {
                 // Two values at one position (a malformed file): keep the first.
@@ -104,7 +109,7 @@ impl Cells {
             }
             out.push_str(&comment_lines(comments));
         }
-        out
+        (out, rows)
     }
 }
 
@@ -183,7 +188,12 @@ mod tests {
             text: "see\nme".into(),
             link: false,
         }];
-        let text = cells.render(&c);
+        let (text, rows) = cells.render(&c);
+        assert_eq!(
+            rows,
+            [(0, 1), (1, 1), (5, 1)],
+            "each row line's sheet row and first column, for cell references"
+        );
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "a");
         assert_eq!(lines[1], "x y\tb");

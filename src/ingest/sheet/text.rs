@@ -26,6 +26,7 @@ pub(super) fn read(input: &Input, emit: &mut dyn FnMut(Child)) -> Result<Own, Re
             cells: text.matches(['\t', '\n']).count() as u64 + 1,
             text,
             notes: Vec::new(),
+            rows: Vec::new(),
         };
         return Ok(single_sheet(input.name, sheet, notes, emit));
     }
@@ -43,13 +44,17 @@ fn read_csv(input: &Input, emit: &mut dyn FnMut(Child)) -> Result<Own, ReadError
     let mut out = String::with_capacity(text.len());
     let mut record = csv::StringRecord::new();
     let mut cells = 0u64;
+    let mut rows = Vec::new();
+    let mut record_no = 0u32;
     loop {
         match rdr.read_record(&mut record) {
             Ok(true) => {
+                record_no = record_no.saturating_add(1);
                 let fields: Vec<String> = record.iter().map(one_line).collect();
                 if fields.iter().all(String::is_empty) {
                     continue;
                 }
+                rows.push((record_no - 1, 0));
                 cells += fields.iter().filter(|f| !f.is_empty()).count() as u64;
                 if !out.is_empty() {
                     out.push('\n');
@@ -73,6 +78,7 @@ fn read_csv(input: &Input, emit: &mut dyn FnMut(Child)) -> Result<Own, ReadError
         text: out,
         notes: vec![format!("csv, {delim_name}-separated")],
         cells,
+        rows,
     };
     Ok(single_sheet(input.name, sheet, notes, emit))
 }

@@ -37,6 +37,8 @@ pub(super) struct SheetText {
     pub(super) notes: Vec<String>,
     /// Cells with text, for the workbook-wide budget.
     pub(super) cells: u64,
+    /// Sheet row and first column of each line of `text` (see `Own::sheet_rows`).
+    pub(super) rows: Vec<(u32, u32)>,
 }
 
 impl SheetText {
@@ -46,6 +48,7 @@ impl SheetText {
             text: String::new(),
             notes: vec![note],
             cells: 0,
+            rows: Vec::new(),
         }
     }
 }
@@ -127,6 +130,7 @@ pub(super) fn finish(
         let content = match sheet.result {
             Ok(st) => {
                 let mut own = Own::new(ItemKind::Sheet, st.text);
+                own.sheet_rows = st.rows;
                 own.notes
                     .extend(visibility_note(sheet.visible).map(String::from));
                 own.notes.extend(type_note(sheet.typ).map(String::from));
