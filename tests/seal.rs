@@ -217,7 +217,10 @@ fn the_demo_case_seals_and_nothing_redacted_survives() {
         proposals.contains("8RH!A3,Siobhán O'Neill"),
         "the tracker's proposals name their cells"
     );
-    assert!(proposals.contains(",\"page 1 box "), "PDF proposals name page and box");
+    assert!(
+        proposals.contains(",\"page 1 box "),
+        "PDF proposals name page and box"
+    );
     assert!(log.contains("8RH!A3"), "the DPO's log names the cell");
 
     // The case record holds the bundle's SHA-256.
