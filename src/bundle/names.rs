@@ -11,7 +11,7 @@ pub const ORIGINAL_EXTENSIONS: &[&str] = &[
     "jpg", "png", "gif", "tif", "heic", "mp3", "mp4", "m4a", "wav", "txt", "bin",
 ];
 
-/// True for `manifest.sha256` and for `NNNN-<kind>[-YYYY-MM-DD].pdf`: four digits, a kind of
+/// True for `manifest.sha256` and for `NNNN-<kind>[-YYYY-MM-DD].pdf`: four to seven digits, a kind of
 /// lower-case ASCII letters and single inner hyphens (`email`, `mis-report`), and an optional
 /// real calendar date; or the same with one of [`ORIGINAL_EXTENSIONS`].
 pub fn is_safe_entry_name(name: &str) -> bool {
@@ -21,12 +21,12 @@ pub fn is_safe_entry_name(name: &str) -> bool {
     let Some(stem) = name.strip_suffix(".pdf").or_else(|| original_stem(name)) else {
         return false;
     };
-    let Some((number, rest)) = stem.split_at_checked(4) else {
-        return false;
-    };
-    if !number.bytes().all(|b| b.is_ascii_digit()) {
+    // Four digits, or as many as the bundle needs (a disclosure of 10,000 documents or more).
+    let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
+    if !(4..=7).contains(&digits) {
         return false;
     }
+    let rest = &stem[digits..];
     let Some(rest) = rest.strip_prefix('-') else {
         return false;
     };
@@ -96,7 +96,7 @@ mod tests {
             "Re: Jayden's behaviour.pdf",
             "0007-Email-2025-03-14.pdf",
             "007-email.pdf",
-            "00077-email.pdf",
+            "12345678-email.pdf",
             "0007-email-2025-02-30.pdf",
             "0007-email-2025-3-14.pdf",
             "0007-email-20250314.pdf",

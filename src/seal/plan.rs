@@ -172,6 +172,13 @@ pub fn plan(scanned: &Scanned, s: &Settlements) -> Vec<Planned> {
         ));
     }
     planned.sort_by(|a, b| (&a.0, &a.1, a.2, a.3).cmp(&(&b.0, &b.1, b.2, b.3)));
+    // Numbers as wide as the largest, so names sort in bundle order (0001 … 9999, or
+    // 00001 … 12345 for a bundle of more than 9,999 documents).
+    let total = planned
+        .iter()
+        .filter(|p| matches!(p.4.treatment, Treatment::Disclose(_)))
+        .count();
+    let width = total.to_string().len().max(4);
     let mut n = 0;
     planned
         .into_iter()
@@ -180,8 +187,8 @@ pub fn plan(scanned: &Scanned, s: &Settlements) -> Vec<Planned> {
                 n += 1;
                 let word = kind_word(&scanned.items[p.item], make);
                 p.stem = Some(match &p.day {
-                    Some(d) => format!("{n:04}-{word}-{d}"),
-                    None => format!("{n:04}-{word}"),
+                    Some(d) => format!("{n:0width$}-{word}-{d}"),
+                    None => format!("{n:0width$}-{word}"),
                 });
             }
             p
@@ -311,6 +318,31 @@ mod tests {
         let p = plan(&s, &settle);
         assert_eq!(p[1].treatment, Treatment::Disclose(Make::Original));
         assert_eq!(p[1].stem.as_deref(), Some("0002-image-2023-10-06"));
+    }
+
+    #[test]
+    fn ten_thousand_documents_get_five_digit_numbers_that_sort() {
+        let items: Vec<Item> = (0..10_000)
+            .map(|i| {
+                item(
+                    &format!("m{i}"),
+                    "",
+                    &format!("export/{i:05}.eml"),
+                    "email",
+                    "ok",
+                    "",
+                )
+            })
+            .collect();
+        let p = plan(&scanned(items), &Settlements::default());
+        assert_eq!(p[0].stem.as_deref(), Some("00001-email"));
+        assert_eq!(p[9_999].stem.as_deref(), Some("10000-email"));
+        for s in p.iter().filter_map(|p| p.stem.as_deref()) {
+            assert!(
+                crate::bundle::is_safe_entry_name(&format!("{s}.pdf")),
+                "{s}"
+            );
+        }
     }
 
     #[test]

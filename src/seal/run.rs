@@ -327,10 +327,16 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
         },
     )
     .map_err(|e| SealError::Setup(format!("the index: {e}")))?;
+    let number_width = planned
+        .iter()
+        .filter_map(|p| p.stem.as_deref())
+        .map(|s| s.bytes().take_while(u8::is_ascii_digit).count())
+        .max()
+        .unwrap_or(4);
     entries.insert(
         0,
         Entry {
-            name: "0000-index.pdf".into(),
+            name: format!("{:0width$}-index.pdf", 0, width = number_width),
             source: EntrySource::Bytes(rendered.bytes),
         },
     );
