@@ -496,7 +496,10 @@ fn master_entries(
         let item = &scanned.items[p.item];
         let blob = crate::ingest::item_blob_path(out, &item.sha256);
         let text = scanned.text_path(&item.item_id);
-        if !item.sha256.is_empty() && blob.exists() && seen.insert(item.sha256.clone()) {
+        // The original where the export had one; the searched text only where it did not (a
+        // sheet of a workbook, a message inside a PST): every zip entry costs a key derivation.
+        let has_original = !item.sha256.is_empty() && blob.exists();
+        if has_original && seen.insert(item.sha256.clone()) {
             let leaf = item
                 .source_path
                 .rsplit(crate::ingest::driver::PATH_SEP)
@@ -508,7 +511,7 @@ fn master_entries(
                 .collect();
             entries.push(file(&format!("originals/{}-{leaf}", item.item_id), blob));
         }
-        if text.exists() {
+        if !has_original && text.exists() {
             entries.push(file(&format!("text/{}.txt", item.item_id), text));
         }
     }
