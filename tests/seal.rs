@@ -222,6 +222,20 @@ fn the_demo_case_seals_and_nothing_redacted_survives() {
         "PDF proposals name page and box"
     );
     assert!(log.contains("8RH!A3"), "the DPO's log names the cell");
+    // PDF boxes in the log have `disclose redact`'s form: page,x0,y0,x1,y1 to two places.
+    let pdf_row = log
+        .lines()
+        .find(|l| l.contains("behaviour-log-8RH.pdf") && l.contains("Jayden Okafor"))
+        .expect("a logged box on the behaviour log");
+    let loc = pdf_row.split('"').nth(1).expect("quoted location");
+    let parts: Vec<&str> = loc.split(',').collect();
+    assert_eq!(parts.len(), 5, "{loc}");
+    assert!(
+        parts[1..]
+            .iter()
+            .all(|n| n.split_once('.').is_some_and(|(_, d)| d.len() == 2)),
+        "{loc}"
+    );
 
     // The case record holds the bundle's SHA-256.
     let zip_hash: String = Sha256::digest(std::fs::read(&bundle).unwrap())

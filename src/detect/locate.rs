@@ -106,21 +106,9 @@ pub fn sheet_cell(
         format!("'{}'", sheet.replace('\'', "''"))
     };
     Some(format!(
-        "{quoted}!{}{}",
-        column_letters(col),
-        u64::from(row) + 1
+        "{quoted}!{}",
+        crate::ingest::sheet::cell_ref(row, col)
     ))
-}
-
-/// Excel's column letters: 0 is A, 25 is Z, 26 is AA.
-fn column_letters(col: u32) -> String {
-    let mut n = u64::from(col) + 1;
-    let mut letters = Vec::new();
-    while n > 0 {
-        letters.push(char::from(b'A' + ((n - 1) % 26) as u8));
-        n = (n - 1) / 26;
-    }
-    letters.iter().rev().collect()
 }
 
 /// A location string's boxes as (page, x0, y0, x1, y1), for logs that want numbers.
@@ -242,10 +230,11 @@ mod tests {
             None,
             "comments name their cell"
         );
-        assert_eq!(column_letters(25), "Z");
-        assert_eq!(column_letters(26), "AA");
-        assert_eq!(column_letters(701), "ZZ");
-        assert_eq!(column_letters(702), "AAA");
+        let wide: Vec<String> = [25, 26, 701, 702]
+            .iter()
+            .filter_map(|&col| sheet_cell("S", &[(0, col)], "a", &(0..1)))
+            .collect();
+        assert_eq!(wide, ["S!Z1", "S!AA1", "S!ZZ1", "S!AAA1"]);
     }
 
     #[test]

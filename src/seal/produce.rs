@@ -180,9 +180,10 @@ fn redact_pdf(
     let norm = |s: &str| crate::text::normalize(s);
     let mut applied_rows = Vec::new();
     for b in &red.redactions {
-        let location = format!(
-            "{},{:.1},{:.1},{:.1},{:.1}",
-            b.page, b.rect.x0, b.rect.y0, b.rect.x1, b.rect.y1
+        // The same `page,x0,y0,x1,y1` as `disclose redact`'s log.
+        let location = crate::report::dpo_log::pdf_location(
+            b.page,
+            [b.rect.x0, b.rect.y0, b.rect.x1, b.rect.y1],
         );
         if b.term == crate::pdf::REGION_TERM {
             if let Some(r) = regions.iter().find(|r| r.page == b.page) {
@@ -319,20 +320,17 @@ fn original_extension(source_path: &str) -> &'static str {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    let ext = name.rsplit('.').next().unwrap_or("");
-    match ext {
-        "jpg" | "jpeg" => "jpg",
-        "png" => "png",
-        "gif" => "gif",
-        "tif" | "tiff" => "tif",
-        "heic" => "heic",
-        "mp3" => "mp3",
-        "mp4" => "mp4",
-        "m4a" => "m4a",
-        "wav" => "wav",
-        "txt" => "txt",
-        _ => "bin",
-    }
+    // One list of what a bundle may hold besides PDFs: the one `verify` checks names against.
+    let ext = match name.rsplit('.').next().unwrap_or("") {
+        "jpeg" => "jpg",
+        "tiff" => "tif",
+        other => other,
+    };
+    crate::bundle::ORIGINAL_EXTENSIONS
+        .iter()
+        .find(|e| **e == ext)
+        .copied()
+        .unwrap_or("bin")
 }
 
 #[cfg(test)]

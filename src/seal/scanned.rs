@@ -85,8 +85,10 @@ impl Scanned {
         let mut parents: std::collections::HashMap<String, String> = Default::default();
         let mut needed: std::collections::HashSet<String> = Default::default();
         let mut rdr = csv::Reader::from_path(&inv).map_err(|e| bad(&inv, e.to_string()))?;
+        let mut items_searched = 0;
         for (i, r) in rdr.deserialize::<Item>().enumerate() {
             let it = r.map_err(|e| bad(&inv, format!("row {}: {e}", i + 2)))?;
+            items_searched += 1;
             if it.in_scope() {
                 let mut id = it.parent_id.clone();
                 let mut guard = 0;
@@ -109,7 +111,6 @@ impl Scanned {
                 items.push(it);
             }
         }
-        let items_searched = row_count(&inv);
         let spans = out.join(SPANS_FILE);
         if !spans.exists() {
             return Err(ScannedError::Missing {
@@ -132,13 +133,6 @@ impl Scanned {
     pub fn item(&self, item_id: &str) -> Option<&Item> {
         self.items.iter().find(|i| i.item_id == item_id)
     }
-}
-
-/// Rows in the inventory (without reading them as items).
-fn row_count(path: &Path) -> usize {
-    csv::Reader::from_path(path)
-        .map(|mut r| r.records().count())
-        .unwrap_or(0)
 }
 
 fn has_scope_columns(path: &Path) -> bool {

@@ -131,8 +131,8 @@ pub(super) fn comment_lines(comments: &[Comment]) -> String {
     lines.join("\n")
 }
 
-/// A1-style reference, as people and Excel name cells.
-fn cell_ref(row: u32, col: u32) -> String {
+/// A1-style reference, as people and Excel name cells (0-based row and column).
+pub fn cell_ref(row: u32, col: u32) -> String {
     let mut letters = Vec::new();
     let mut n = u64::from(col) + 1;
     while n > 0 {

@@ -39,6 +39,7 @@ mod xlsb;
 mod xlsx;
 mod xml2003;
 
+pub use cells::cell_ref;
 pub use guard::{MAX_CELLS_PER_SHEET, MAX_CELLS_PER_WORKBOOK};
 
 use super::model::{Child, Input, Own, ReadError};
