@@ -29,6 +29,27 @@ pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_via_temp(path, bytes, false)
 }
 
+/// Writes a scratch file in place (owner-only, truncated first), with no temporary name and
+/// no rename: for the per-item text files of an ingest, tens of thousands per run, where the
+/// rename costs a directory lock each and nothing trusts the files until the run's last
+/// step commits: ingest first removes the `.work` folder whose proposals file seals read, so
+/// a run stopped part-way leaves nothing that can be sealed.
+pub fn write_scratch(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    create_private(path)?.write_all(bytes)
+}
+
+/// Creates (or truncates) `path` for writing, readable by its owner only.
+pub fn create_private(path: &Path) -> std::io::Result<fs::File> {
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+}
+
 /// Like [`write_atomic`], for outputs too large to hold in memory (a bundle of many PDFs):
 /// `write` fills a fresh temporary file in the same folder (created 0600), which is then
 /// forced to disk and renamed over `path`. If `write` fails, the temporary file is removed

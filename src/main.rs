@@ -116,6 +116,9 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Print the wall time of each step of the seal (for benchmarks).
+        #[arg(long)]
+        timings: bool,
     },
     /// `scan` then `seal`, for a case that needs no review stop.
     Run {
@@ -123,6 +126,9 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Print the wall time of each step of the seal (for benchmarks).
+        #[arg(long)]
+        timings: bool,
     },
     /// Check a sealed bundle independently of the code that redacted it: encryption, names,
     /// manifest hashes, hidden PDF content, and (with --case) every redacted text.
@@ -219,17 +225,25 @@ fn main() -> ExitCode {
             }
         }
         Command::Demo { out } => disclose_demo(&out),
-        Command::Seal { case, quiet } => match load_case(&case) {
-            Ok(c) => run_seal(&c, !quiet),
+        Command::Seal {
+            case,
+            quiet,
+            timings,
+        } => match load_case(&case) {
+            Ok(c) => run_seal(&c, !quiet, timings),
             Err(code) => code,
         },
-        Command::Run { case, quiet } => {
+        Command::Run {
+            case,
+            quiet,
+            timings,
+        } => {
             let code = run_scan(&case, quiet);
             if code != ExitCode::SUCCESS {
                 return code;
             }
             match load_case(&case) {
-                Ok(c) => run_seal(&c, !quiet),
+                Ok(c) => run_seal(&c, !quiet, timings),
                 Err(code) => code,
             }
         }
@@ -559,7 +573,7 @@ fn run_ingest(sources: &[PathBuf], out: &std::path::Path, strict: bool, quiet: b
     }
 }
 
-fn run_seal(case: &disclose::case::casefile::Case, progress: bool) -> ExitCode {
+fn run_seal(case: &disclose::case::casefile::Case, progress: bool, timings: bool) -> ExitCode {
     let started = std::time::Instant::now();
     match disclose::seal::seal(case, progress) {
         Ok(r) => {
@@ -592,6 +606,9 @@ fn run_seal(case: &disclose::case::casefile::Case, progress: bool) -> ExitCode {
                 r.master_password_file.display()
             );
             println!("  DPO's log: {}", r.log_csv.display());
+            if timings {
+                print!("  steps:\n{}", r.timings);
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -699,7 +716,7 @@ fn disclose_demo(out: &std::path::Path) -> ExitCode {
         "\n2. Seal: apply the DPO's decisions ({}), redact, render, bundle, verify.",
         case_dir.join("decisions.toml").display()
     );
-    let code = run_seal(&case, true);
+    let code = run_seal(&case, true, false);
     if code != ExitCode::SUCCESS {
         return code;
     }

@@ -441,7 +441,8 @@ fn norm_loc(s: &str) -> String {
 }
 
 /// The items a decision is about: those whose SHA-256 starts with its `item`, or every item.
-fn targets(dec: &Decision, items: &[ItemInfo]) -> Result<Vec<usize>, String> {
+/// `Err` says why a decision's `item` names no item, or more than one.
+pub fn targets(dec: &Decision, items: &[ItemInfo]) -> Result<Vec<usize>, String> {
     let Some(prefix) = &dec.item else {
         return Ok((0..items.len()).collect());
     };

@@ -18,8 +18,8 @@ pub mod file;
 pub mod template;
 
 pub use apply::{
-    apply, apply_with, chars_location, Final, Outcome, RegionRedaction, Settled, Unmatched,
-    Withheld,
+    apply, apply_with, chars_location, targets, Final, Outcome, RegionRedaction, Settled,
+    Unmatched, Withheld,
 };
 pub use file::{load, parse, Decision, DecisionAction, DecisionError, Decisions};
 pub use template::template;

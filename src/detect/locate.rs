@@ -95,20 +95,50 @@ pub fn sheet_cell(
     text: &str,
     span: &Range<usize>,
 ) -> Option<String> {
-    let before = text.get(..span.start)?;
-    let line = before.matches('\n').count();
-    let (row, first_col) = *rows.get(line)?;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = first_col + before[line_start..].matches('\t').count() as u32;
-    let quoted = if sheet.chars().all(|c| c.is_alphanumeric() || c == '_') {
-        sheet.to_string()
-    } else {
-        format!("'{}'", sheet.replace('\'', "''"))
-    };
-    Some(format!(
-        "{quoted}!{}",
-        crate::ingest::sheet::cell_ref(row, col)
-    ))
+    SheetCells::new(sheet, rows, text).cell(span)
+}
+
+/// [`sheet_cell`] for many spans of one sheet: the line starts are found once, so a tracker
+/// with thousands of proposals is located in one pass, not one pass per proposal.
+pub struct SheetCells<'a> {
+    quoted: String,
+    rows: &'a [(u32, u32)],
+    text: &'a str,
+    /// Byte offset where each line starts.
+    line_starts: Vec<usize>,
+}
+
+impl<'a> SheetCells<'a> {
+    pub fn new(sheet: &str, rows: &'a [(u32, u32)], text: &'a str) -> SheetCells<'a> {
+        let quoted = if sheet.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            sheet.to_string()
+        } else {
+            format!("'{}'", sheet.replace('\'', "''"))
+        };
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SheetCells {
+            quoted,
+            rows,
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn cell(&self, span: &Range<usize>) -> Option<String> {
+        let before = self.text.get(..span.start)?;
+        // The last line starting at or before the span (a span at a line's end stays on it).
+        let line = self.line_starts.partition_point(|&s| s <= span.start) - 1;
+        let (row, first_col) = *self.rows.get(line)?;
+        let line_start = self.line_starts[line];
+        let col = first_col + before[line_start..].matches('\t').count() as u32;
+        Some(format!(
+            "{}!{}",
+            self.quoted,
+            crate::ingest::sheet::cell_ref(row, col)
+        ))
+    }
 }
 
 /// A location string's boxes as (page, x0, y0, x1, y1), for logs that want numbers.

@@ -70,16 +70,26 @@ pub fn write_jsonl(props: &[Proposal], path: &std::path::Path) -> std::io::Resul
 
 /// Reads what [`write_jsonl`] wrote; a damaged line is an error naming its number.
 pub fn read_jsonl(path: &std::path::Path) -> std::io::Result<Vec<Proposal>> {
-    let text = std::fs::read_to_string(path)?;
-    text.lines()
+    jsonl_reader(path)?.collect()
+}
+
+/// Streams what [`write_jsonl`] (or `scan`) wrote, a line at a time: a case with millions of
+/// proposals is sealed without holding them. A damaged line is an error naming its number.
+pub fn jsonl_reader(
+    path: &std::path::Path,
+) -> std::io::Result<impl Iterator<Item = std::io::Result<Proposal>>> {
+    use std::io::BufRead;
+    let file = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path)?);
+    let shown = path.display().to_string();
+    Ok(file
+        .lines()
         .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| {
-                std::io::Error::other(format!("{} line {}: {e}", path.display(), i + 1))
-            })
-        })
-        .collect()
+        .filter(|(_, l)| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
+        .map(move |(i, l)| {
+            let l = l?;
+            serde_json::from_str(&l)
+                .map_err(|e| std::io::Error::other(format!("{shown} line {}: {e}", i + 1)))
+        }))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

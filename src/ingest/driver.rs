@@ -518,7 +518,7 @@ impl Ctx<'_> {
         }
         row.mail = own.mail.take();
         let file = self.ing.text_dir.join(format!("{}.txt", row.id));
-        if let Err(e) = crate::fsutil::write_atomic_unsynced(&file, text.as_bytes()) {
+        if let Err(e) = crate::fsutil::write_scratch(&file, text.as_bytes()) {
             row.state = State::Failed;
             row.detail = format!("cannot write its text to {}: {e}", file.display());
         }
@@ -530,7 +530,7 @@ impl Ctx<'_> {
                 .map(|(r, c)| format!("{r} {c}\n"))
                 .collect();
             let file = self.ing.text_dir.join(format!("{}.rows", row.id));
-            if let Err(e) = crate::fsutil::write_atomic_unsynced(&file, rows.as_bytes()) {
+            if let Err(e) = crate::fsutil::write_scratch(&file, rows.as_bytes()) {
                 row.state = State::Failed;
                 row.detail = format!("cannot write its row map to {}: {e}", file.display());
             }

@@ -35,17 +35,7 @@ pub fn unique_temp(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!(".{name}.{}.{n}.partial", std::process::id()))
 }
 
-/// Creates a file readable by its owner only.
-pub fn create_private(path: &Path) -> io::Result<File> {
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)
-}
+pub use crate::fsutil::create_private;
 
 /// A file written through a temporary name in the same folder and renamed into place on
 /// [`AtomicWriter::commit`], for outputs too large to build in memory first (the inventory of a

@@ -239,12 +239,8 @@ mod tests {
     }
 
     fn scanned(items: Vec<Item>) -> Scanned {
-        Scanned {
-            out: "out".into(),
-            items_searched: items.len(),
-            items,
-            proposals: Vec::new(),
-        }
+        let n = items.len();
+        Scanned::new("out".into(), items, n)
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! bundle that looks complete (the zip is renamed into place only after it verifies).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -13,18 +14,11 @@ use super::decided::Decided;
 use super::plan::{plan, Make, Planned, Treatment};
 use super::produce::{produce, Applied, Inputs, ToRedact};
 
-/// A document made and written to `.work/docs`, with what the log needs.
-struct Made {
-    path: PathBuf,
-    pages: usize,
-    applied: Vec<Applied>,
-    extension: &'static str,
-}
 use super::scanned::{Item, Scanned};
 use crate::bundle::{self, Entry, EntrySource};
 use crate::case::casefile::Case;
 use crate::detect::exemptions::Catalogue;
-use crate::report::dpo_log::{write_redaction_log, LogRow};
+use crate::report::dpo_log::{LogRow, LogWriter};
 use crate::text::TermSet;
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +58,7 @@ pub struct SealReport {
     pub on_paper: usize,
     pub log_csv: PathBuf,
     pub unmatched_warnings: Vec<String>,
+    pub timings: Timings,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SealError + '_ {
@@ -94,22 +89,116 @@ fn describe(item: &Item, day: Option<&str>, parent_stem: Option<&str>) -> String
     s
 }
 
+/// Items of the scan decided and produced per step: enough to keep every core busy making
+/// documents, few enough that one step's proposals and redactions stay small.
+const CHUNK: usize = 1024;
+
+/// Wall time per step of a seal, for `--timings` and the benchmarks.
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    pub steps: Vec<(&'static str, std::time::Duration)>,
+    last: Option<std::time::Instant>,
+}
+
+impl Timings {
+    fn start() -> Timings {
+        Timings {
+            steps: Vec::new(),
+            last: Some(std::time::Instant::now()),
+        }
+    }
+
+    fn mark(&mut self, step: &'static str) {
+        let now = std::time::Instant::now();
+        if let Some(t) = self.last {
+            self.steps.push((step, now - t));
+        }
+        self.last = Some(now);
+    }
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (step, d) in &self.steps {
+            writeln!(f, "  {:<34} {:>8.2} s", step, d.as_secs_f64())?;
+        }
+        Ok(())
+    }
+}
+
+/// A chunk of the scan's items with its decided redactions.
+type DecidedChunk = (Range<usize>, Vec<ToRedact>);
+/// A made document and the redactions applied to it (for the log).
+type Made = (MadeDoc, Vec<Applied>);
+
+/// The log as it is written: rows go to disk, counts stay.
+struct Tally<'a> {
+    catalogue: &'a Catalogue,
+    sealed_on: String,
+    by_reason: BTreeMap<String, usize>,
+    redactions: usize,
+}
+
+impl Tally<'_> {
+    fn citation(&self, reason: &str) -> String {
+        self.catalogue
+            .get(reason)
+            .map(|e| e.citation.clone())
+            .unwrap_or_default()
+    }
+
+    /// Writes the redactions applied to each made document (`planned` index), in order.
+    fn log(
+        &mut self,
+        log: &mut LogWriter,
+        scanned: &Scanned,
+        planned: &[Planned],
+        made: Vec<(usize, Vec<Applied>)>,
+    ) -> Result<(), SealError> {
+        for (k, applied) in made {
+            let item = &scanned.items[planned[k].item];
+            for a in applied {
+                *self.by_reason.entry(a.reason.clone()).or_default() += 1;
+                self.redactions += 1;
+                log.push(&LogRow {
+                    item_id: item.item_id.clone(),
+                    source_path: item.source_path.clone(),
+                    location: a.location,
+                    text: a.text,
+                    category: a.category,
+                    citation: self.citation(&a.reason),
+                    reason: a.reason,
+                    decided_by: a.decided_by,
+                    date: self.sealed_on.clone(),
+                })
+                .map_err(log_error)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn log_error(e: crate::report::dpo_log::LogError) -> SealError {
+    SealError::Setup(format!("redaction log: {e}"))
+}
+
+/// What a disclosed document left behind once made: where it is and what the index needs.
+#[derive(Clone)]
+struct MadeDoc {
+    path: PathBuf,
+    pages: usize,
+    extension: &'static str,
+}
+
 /// Seals the case: returns where everything went and the bundle password (shown once).
 /// `progress` draws a bar on a terminal while the documents are made.
 pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
+    let mut timings = Timings::start();
     let out = case.out_dir();
-    let mut scanned = Scanned::load(&out).map_err(|e| SealError::Setup(e.to_string()))?;
+    let scanned = Scanned::load(&out).map_err(|e| SealError::Setup(e.to_string()))?;
     let catalogue = Catalogue::with_custom(&case.file.reasons).map_err(SealError::Setup)?;
-    let decided = Decided::load(case, &mut scanned, &catalogue)?;
-    let blocking: Vec<String> = decided
-        .unmatched
-        .iter()
-        .filter(|u| u.blocks)
-        .map(|u| u.text.clone())
-        .collect();
-    if !blocking.is_empty() {
-        return Err(SealError::Unmatched(blocking));
-    }
+    let mut decided = Decided::load(case, &scanned, &catalogue)?;
+    stop_if_stale(&decided)?;
     let planned = plan(&scanned, &decided.settlements);
     let undecided: Vec<String> = planned
         .iter()
@@ -129,15 +218,8 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
     if !undecided.is_empty() {
         return Err(SealError::Undecided(undecided));
     }
+    timings.mark("read the scan, plan");
 
-    let mut by_item: HashMap<&str, Vec<&ToRedact>> = HashMap::new();
-    for r in &decided.redactions {
-        by_item.entry(r.item_id.as_str()).or_default().push(r);
-    }
-    let mut regions_by_item: HashMap<&str, Vec<&super::produce::RegionToRedact>> = HashMap::new();
-    for (id, r) in &decided.regions {
-        regions_by_item.entry(id.as_str()).or_default().push(r);
-    }
     let s = &case.file.subject;
     let subject_terms = TermSet::new(
         std::iter::once(&s.name)
@@ -160,17 +242,17 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
         }
         None
     };
-
-    // Every disclosed document, in parallel; any failure stops the seal with the item named.
-    let disclosed: Vec<(&Planned, Make)> = planned
+    // Planned entry for each item of the scan, if it has one.
+    let mut plan_of: Vec<Option<usize>> = vec![None; scanned.items.len()];
+    for (k, p) in planned.iter().enumerate() {
+        plan_of[p.item] = Some(k);
+    }
+    let n_disclosed = planned
         .iter()
-        .filter_map(|p| match p.treatment {
-            Treatment::Disclose(m) => Some((p, m)),
-            _ => None,
-        })
-        .collect();
+        .filter(|p| matches!(p.treatment, Treatment::Disclose(_)))
+        .count();
     let bar = if progress {
-        indicatif::ProgressBar::new(disclosed.len() as u64)
+        indicatif::ProgressBar::new(n_disclosed as u64)
     } else {
         indicatif::ProgressBar::hidden()
     };
@@ -186,115 +268,178 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
         std::fs::remove_dir_all(&docs_dir).map_err(io_err(&docs_dir))?;
     }
     crate::fsutil::private_dir(&docs_dir).map_err(io_err(&docs_dir))?;
-    let produced: Vec<Result<Made, SealError>> = disclosed
-        .par_iter()
-        .map(|(p, make)| {
-            bar.inc(1);
-            let item = &scanned.items[p.item];
-            let heading = describe(item, p.day.as_deref(), parent_stem(item).as_deref());
-            let inputs = Inputs {
-                out: &out,
-                reference: &case.file.reference,
-                subject_terms: &subject_terms,
-                heading,
-            };
-            let reds = by_item.get(item.item_id.as_str()).cloned().unwrap_or_default();
-            let regions = regions_by_item.get(item.item_id.as_str()).cloned().unwrap_or_default();
-            let made = produce(item, *make, &reds, &regions, &inputs).map_err(|e| SealError::Item {
-                item: item.item_id.clone(),
-                path: item.source_path.clone(),
-                reason: e.to_string(),
-            })?;
-            if !made.reviews.is_empty() && !decided.settlements.as_is.contains_key(&item.item_id) {
-                return Err(SealError::Item {
-                    item: item.item_id.clone(),
-                    path: item.source_path.clone(),
-                    reason: format!(
-                        "needs a person: {} (look at it, then settle it in decisions.toml: withhold, disclose-as-is or on-paper)",
-                        made.reviews.join("; ")
-                    ),
-                });
-            }
-            // Each document goes to disk as soon as it is made (in the case folder, owner-only):
-            // memory holds one document per thread, not the bundle.
-            let stem = p.stem.clone().unwrap_or_default();
-            let path = docs_dir.join(format!("{stem}.{}", made.extension));
-            crate::fsutil::write_atomic_unsynced(&path, &made.bytes).map_err(io_err(&path))?;
-            Ok(Made {
-                path,
-                pages: made.pages,
-                applied: made.applied,
-                extension: made.extension,
-            })
-        })
-        .collect();
-    bar.finish_and_clear();
-    let produced: Vec<Made> = produced.into_iter().collect::<Result<_, _>>()?;
-
-    // The index, the DPO's log, and the list of what was not sent.
     let sealed_on = case
         .file
         .tracker
         .sent
         .map(|d| d.to_string())
         .unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
+    crate::fsutil::private_dir(&out).map_err(io_err(&out))?;
+    let log_csv = out.join("redaction-log.csv");
+    let log_xlsx = out.join("redaction-log.xlsx");
+    let mut log = LogWriter::create(&log_csv, &log_xlsx, &work).map_err(log_error)?;
+    let mut tally = Tally {
+        catalogue: &catalogue,
+        sealed_on: sealed_on.clone(),
+        by_reason: BTreeMap::new(),
+        redactions: 0,
+    };
+
+    // A chunk of items at a time: the DPO's decisions applied to its proposals, then its
+    // disclosed documents made in parallel, each written to disk as soon as it is made (in
+    // the case folder, owner-only), and its rows added to the log. Memory holds two chunks:
+    // while one chunk's documents are made, the next is read and decided and the last one's
+    // log rows are written, so the serial steps hide behind the parallel one.
+    let settlements = std::mem::take(&mut decided.settlements);
+    let regions = std::mem::take(&mut decided.regions);
+    let mut made: Vec<Option<MadeDoc>> = vec![None; planned.len()];
+    let mut chunks = scanned
+        .proposal_chunks(CHUNK)
+        .map_err(|e| SealError::Setup(e.to_string()))?;
+    let mut decide_next = |decided: &mut Decided| -> Result<Option<DecidedChunk>, SealError> {
+        match chunks.next() {
+            None => Ok(None),
+            Some(c) => {
+                let (range, proposals) = c.map_err(|e| SealError::Setup(e.to_string()))?;
+                let reds = decided.chunk(&scanned, range.clone(), proposals);
+                Ok(Some((range, reds)))
+            }
+        }
+    };
+    let make_chunk = |range: Range<usize>,
+                      reds: &[ToRedact]|
+     -> Vec<(usize, Result<Made, SealError>)> {
+        let mut by_item: HashMap<&str, Vec<&ToRedact>> = HashMap::new();
+        for r in reds {
+            by_item.entry(r.item_id.as_str()).or_default().push(r);
+        }
+        let todo: Vec<(usize, Make)> = range
+            .filter_map(|i| plan_of[i])
+            .filter_map(|k| match planned[k].treatment {
+                Treatment::Disclose(m) => Some((k, m)),
+                _ => None,
+            })
+            .collect();
+        todo.par_iter()
+            .map(|&(k, make)| {
+                let p = &planned[k];
+                let item = &scanned.items[p.item];
+                let heading = describe(item, p.day.as_deref(), parent_stem(item).as_deref());
+                let inputs = Inputs {
+                    out: &out,
+                    reference: &case.file.reference,
+                    subject_terms: &subject_terms,
+                    heading,
+                };
+                let reds = by_item.get(item.item_id.as_str()).cloned().unwrap_or_default();
+                let regions: Vec<&super::produce::RegionToRedact> = regions
+                    .get(&item.item_id)
+                    .map(|v| v.iter().collect())
+                    .unwrap_or_default();
+                let result = (|| {
+                    let doc = produce(item, make, &reds, &regions, &inputs).map_err(|e| {
+                        SealError::Item {
+                            item: item.item_id.clone(),
+                            path: item.source_path.clone(),
+                            reason: e.to_string(),
+                        }
+                    })?;
+                    if !doc.reviews.is_empty() && !settlements.as_is.contains_key(&item.item_id) {
+                        return Err(SealError::Item {
+                            item: item.item_id.clone(),
+                            path: item.source_path.clone(),
+                            reason: format!(
+                                "needs a person: {} (look at it, then settle it in decisions.toml: withhold, disclose-as-is or on-paper)",
+                                doc.reviews.join("; ")
+                            ),
+                        });
+                    }
+                    let stem = p.stem.clone().unwrap_or_default();
+                    let path = docs_dir.join(format!("{stem}.{}", doc.extension));
+                    crate::fsutil::write_atomic_unsynced(&path, &doc.bytes)
+                        .map_err(io_err(&path))?;
+                    bar.inc(1);
+                    Ok((
+                        MadeDoc {
+                            path,
+                            pages: doc.pages,
+                            extension: doc.extension,
+                        },
+                        doc.applied,
+                    ))
+                })();
+                (k, result)
+            })
+            .collect()
+    };
+    let mut to_log: Vec<(usize, Vec<Applied>)> = Vec::new();
+    let mut next = decide_next(&mut decided)?;
+    while let Some((range, reds)) = next.take() {
+        let (produced, (decided_next, logged)) = rayon::join(
+            || make_chunk(range, &reds),
+            || {
+                let logged = tally.log(&mut log, &scanned, &planned, std::mem::take(&mut to_log));
+                (decide_next(&mut decided), logged)
+            },
+        );
+        logged?;
+        next = decided_next?;
+        drop(reds);
+        for (k, result) in produced {
+            let (doc, applied) = result?;
+            made[k] = Some(doc);
+            to_log.push((k, applied));
+        }
+    }
+    tally.log(&mut log, &scanned, &planned, to_log)?;
+    bar.finish_and_clear();
+    decided.finish();
+    stop_if_stale(&decided)?;
+    timings.mark("decide and make the documents");
+
+    // The index and the list of what was not sent.
     let mut documents = Vec::new();
     let mut entries = Vec::new();
-    let mut log_rows = Vec::new();
-    let mut by_reason: BTreeMap<String, usize> = BTreeMap::new();
-    for ((p, _), made) in disclosed.iter().zip(produced) {
-        let item = &scanned.items[p.item];
-        let stem = p.stem.clone().unwrap_or_default();
-        let file = format!("{stem}.{}", made.extension);
-        documents.push(Listed {
-            file: file.clone(),
-            description: describe(item, p.day.as_deref(), parent_stem(item).as_deref()),
-            pages: made.pages,
-        });
-        for a in &made.applied {
-            *by_reason.entry(a.reason.clone()).or_default() += 1;
-            log_rows.push(LogRow {
-                item_id: item.item_id.clone(),
-                source_path: item.source_path.clone(),
-                location: a.location.clone(),
-                text: a.text.clone(),
-                category: a.category.clone(),
-                reason: a.reason.clone(),
-                citation: catalogue
-                    .get(&a.reason)
-                    .map(|e| e.citation.clone())
-                    .unwrap_or_default(),
-                decided_by: a.decided_by.clone(),
-                date: sealed_on.clone(),
-            });
-        }
-        entries.push(Entry {
-            name: file,
-            source: EntrySource::File(made.path),
-        });
-    }
     let mut not_sent = Vec::new();
     let (mut withheld, mut on_paper) = (0, 0);
-    for p in &planned {
+    for (k, p) in planned.iter().enumerate() {
         let item = &scanned.items[p.item];
         let description = describe(item, p.day.as_deref(), parent_stem(item).as_deref());
         match &p.treatment {
+            Treatment::Disclose(_) => {
+                let Some(doc) = made[k].take() else {
+                    return Err(SealError::Item {
+                        item: item.item_id.clone(),
+                        path: item.source_path.clone(),
+                        reason: "was planned but not made (an internal error; nothing was sealed)"
+                            .into(),
+                    });
+                };
+                let file = format!("{}.{}", p.stem.clone().unwrap_or_default(), doc.extension);
+                documents.push(Listed {
+                    file: file.clone(),
+                    description,
+                    pages: doc.pages,
+                });
+                entries.push(Entry {
+                    name: file,
+                    source: EntrySource::File(doc.path),
+                });
+            }
             Treatment::Withheld { reason, decided_by } => {
                 withheld += 1;
-                log_rows.push(LogRow {
+                log.push(&LogRow {
                     item_id: item.item_id.clone(),
                     source_path: item.source_path.clone(),
                     location: "whole item withheld".into(),
                     text: String::new(),
                     category: "item".into(),
                     reason: reason.clone(),
-                    citation: catalogue
-                        .get(reason)
-                        .map(|e| e.citation.clone())
-                        .unwrap_or_default(),
+                    citation: tally.citation(reason),
                     decided_by: decided_by.clone(),
                     date: sealed_on.clone(),
-                });
+                })
+                .map_err(log_error)?;
                 not_sent.push(NotSent {
                     description,
                     reason: Some(reason.clone()),
@@ -307,7 +452,7 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
                     reason: None,
                 });
             }
-            _ => {}
+            Treatment::Undecided(_) => {}
         }
     }
     let pages: usize = documents.iter().map(|d| d.pages).sum();
@@ -317,7 +462,7 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
         date: sealed_on.clone(),
         documents,
         not_sent,
-        redactions_by_reason: by_reason,
+        redactions_by_reason: tally.by_reason,
         items_searched: scanned.items_searched,
     });
     let rendered = crate::render::render(
@@ -347,19 +492,18 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
         Some(EntrySource::Bytes(b)) => String::from_utf8_lossy(b).into_owned(),
         _ => String::new(),
     };
+    timings.mark("index and manifest");
 
     // The DPO's log and the master copy come first: a bundle is never sent without them.
-    crate::fsutil::private_dir(&out).map_err(io_err(&out))?;
-    let log_csv = out.join("redaction-log.csv");
-    let log_xlsx = out.join("redaction-log.xlsx");
-    write_redaction_log(&log_rows, &catalogue, &log_csv, &log_xlsx)
-        .map_err(|e| SealError::Setup(format!("redaction log: {e}")))?;
+    log.finish(&catalogue).map_err(log_error)?;
+    timings.mark("redaction log (CSV, XLSX)");
 
     let reference = safe_file_stem(&case.file.reference);
     let staged = work.join(format!("{reference}.zip"));
     let password = bundle::generate_password();
     let written = bundle::write_encrypted_zip(&staged, &entries, &password)
         .map_err(|e| SealError::Setup(format!("writing the bundle: {e}")))?;
+    timings.mark("bundle zip");
 
     // Verify independently before publishing.
     let forbidden = decided.forbidden_texts();
@@ -379,6 +523,7 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
                 .join("\n"),
         });
     }
+    timings.mark("verify the bundle");
 
     let master = out.join(format!("{reference}-master.zip"));
     let master_password = bundle::generate_password();
@@ -388,6 +533,7 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
     let master_password_file = out.join(format!("{reference}-master-password.txt"));
     bundle::write_secret(&master_password_file, &format!("{master_password}\n"))
         .map_err(io_err(&master_password_file))?;
+    timings.mark("master copy zip");
 
     let bundle_path = out.join(format!("{reference}.zip"));
     let password_file = out.join(format!("{reference}-password.txt"));
@@ -417,6 +563,7 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
             case.path.display()
         ))
     })?;
+    timings.mark("publish and record");
 
     Ok(SealReport {
         bundle: bundle_path,
@@ -427,7 +574,7 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
         bundle_sha256: written.sha256,
         documents: n_documents,
         pages: pages + rendered.pages,
-        redactions: log_rows.iter().filter(|r| r.category != "item").count(),
+        redactions: tally.redactions,
         withheld,
         on_paper,
         log_csv,
@@ -437,7 +584,23 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
             .filter(|u| !u.blocks)
             .map(|u| u.text.clone())
             .collect(),
+        timings,
     })
+}
+
+/// A stale redact, withhold or region decision stops the seal (see [`super::decided::StaleDecision`]).
+fn stop_if_stale(decided: &Decided) -> Result<(), SealError> {
+    let blocking: Vec<String> = decided
+        .unmatched
+        .iter()
+        .filter(|u| u.blocks)
+        .map(|u| u.text.clone())
+        .collect();
+    if blocking.is_empty() {
+        Ok(())
+    } else {
+        Err(SealError::Unmatched(blocking))
+    }
 }
 
 /// A case reference as a file name: letters, digits and `-_.` kept, anything else `-`.
@@ -518,10 +681,18 @@ fn master_entries(
     Ok(entries)
 }
 
-/// The texts the case redacted, for `disclose verify --case`: the same list `seal` checks.
+/// The texts the case redacted, for `disclose verify --case`: the same list `seal` checks,
+/// made the same way (a chunk of proposals at a time) without making any document.
 pub fn forbidden_texts(case: &Case) -> Result<Vec<String>, SealError> {
-    let mut scanned =
-        Scanned::load(&case.out_dir()).map_err(|e| SealError::Setup(e.to_string()))?;
+    let scanned = Scanned::load(&case.out_dir()).map_err(|e| SealError::Setup(e.to_string()))?;
     let catalogue = Catalogue::with_custom(&case.file.reasons).map_err(SealError::Setup)?;
-    Ok(Decided::load(case, &mut scanned, &catalogue)?.forbidden_texts())
+    let mut decided = Decided::load(case, &scanned, &catalogue)?;
+    let chunks = scanned
+        .proposal_chunks(CHUNK)
+        .map_err(|e| SealError::Setup(e.to_string()))?;
+    for chunk in chunks {
+        let (range, proposals) = chunk.map_err(|e| SealError::Setup(e.to_string()))?;
+        decided.chunk(&scanned, range, proposals);
+    }
+    Ok(decided.forbidden_texts())
 }

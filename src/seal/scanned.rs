@@ -2,11 +2,13 @@
 //! columns and the proposals with their byte spans. Sealing works from these files, not from
 //! a live scan, so what the DPO reviewed is exactly what gets sealed.
 
+use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::detect::proposals::{read_jsonl, Proposal, SPANS_FILE};
+use crate::detect::proposals::{jsonl_reader, Proposal, SPANS_FILE};
 
 /// One row of OUT/inventory.csv as `scan` writes it.
 #[derive(Debug, Clone, Deserialize)]
@@ -58,7 +60,8 @@ pub struct Scanned {
     pub items: Vec<Item>,
     /// Every item in the inventory, in or out of scope.
     pub items_searched: usize,
-    pub proposals: Vec<Proposal>,
+    /// item_id -> index into `items`.
+    index: HashMap<String, usize>,
 }
 
 impl Scanned {
@@ -117,13 +120,43 @@ impl Scanned {
                 path: spans.display().to_string(),
             });
         }
-        let proposals = read_jsonl(&spans).map_err(|e| bad(&spans, e.to_string()))?;
-        Ok(Scanned {
-            out: out.to_path_buf(),
+        Ok(Scanned::new(out.to_path_buf(), items, items_searched))
+    }
+
+    pub fn new(out: PathBuf, items: Vec<Item>, items_searched: usize) -> Scanned {
+        let index = items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.item_id.clone(), i))
+            .collect();
+        Scanned {
+            out,
             items,
             items_searched,
-            proposals,
+            index,
+        }
+    }
+
+    /// The proposals, streamed from disk a run of items at a time (`chunk` items of
+    /// [`Scanned::items`] per step, in order): sealing holds one chunk's proposals, never all.
+    pub fn proposal_chunks(&self, chunk: usize) -> Result<ProposalChunks<'_>, ScannedError> {
+        let path = self.out.join(SPANS_FILE);
+        let lines = jsonl_reader(&path).map_err(|e| ScannedError::Bad {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(ProposalChunks {
+            scanned: self,
+            lines: Box::new(lines),
+            pending: None,
+            next: 0,
+            chunk: chunk.max(1),
+            path,
         })
+    }
+
+    pub fn position(&self, item_id: &str) -> Option<usize> {
+        self.index.get(item_id).copied()
     }
 
     pub fn text_path(&self, item_id: &str) -> PathBuf {
@@ -131,7 +164,81 @@ impl Scanned {
     }
 
     pub fn item(&self, item_id: &str) -> Option<&Item> {
-        self.items.iter().find(|i| i.item_id == item_id)
+        self.position(item_id).map(|i| &self.items[i])
+    }
+}
+
+/// See [`Scanned::proposal_chunks`]. `scan` writes proposals in inventory order; one that is
+/// out of order or names an item the inventory lacks means the files do not belong together
+/// (a scan interrupted or edited by hand), and sealing stops rather than lose a redaction.
+pub struct ProposalChunks<'a> {
+    scanned: &'a Scanned,
+    lines: Box<dyn Iterator<Item = std::io::Result<Proposal>> + Send + 'a>,
+    pending: Option<(usize, Proposal)>,
+    next: usize,
+    chunk: usize,
+    path: PathBuf,
+}
+
+impl ProposalChunks<'_> {
+    fn bad(&self, message: String) -> ScannedError {
+        ScannedError::Bad {
+            path: self.path.display().to_string(),
+            message,
+        }
+    }
+}
+
+impl Iterator for ProposalChunks<'_> {
+    type Item = Result<(Range<usize>, Vec<Proposal>), ScannedError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let n = self.scanned.items.len();
+        if self.next >= n {
+            // Every item is done: anything left over belongs to no item.
+            return match (self.pending.take(), self.lines.next()) {
+                (None, None) => None,
+                (Some((_, p)), _) | (None, Some(Ok(p))) => Some(Err(self.bad(format!(
+                    "a proposal for item {} comes after its place in the inventory; re-run `disclose scan`",
+                    p.item_id
+                )))),
+                (None, Some(Err(e))) => Some(Err(self.bad(e.to_string()))),
+            };
+        }
+        let range = self.next..(self.next + self.chunk).min(n);
+        self.next = range.end;
+        let mut props = Vec::new();
+        loop {
+            let (at, p) = match self.pending.take() {
+                Some(x) => x,
+                None => match self.lines.next() {
+                    None => break,
+                    Some(Err(e)) => return Some(Err(self.bad(e.to_string()))),
+                    Some(Ok(p)) => match self.scanned.position(&p.item_id) {
+                        Some(at) => (at, p),
+                        None => {
+                            return Some(Err(self.bad(format!(
+                                "a proposal names item {}, which is not an in-scope item of \
+                                 inventory.csv; re-run `disclose scan`",
+                                p.item_id
+                            ))))
+                        }
+                    },
+                },
+            };
+            if at < range.start {
+                return Some(Err(self.bad(format!(
+                    "the proposals for item {} are out of inventory order; re-run `disclose scan`",
+                    p.item_id
+                ))));
+            }
+            if at >= range.end {
+                self.pending = Some((at, p));
+                break;
+            }
+            props.push(p);
+        }
+        Some(Ok((range, props)))
     }
 }
 

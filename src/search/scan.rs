@@ -138,7 +138,8 @@ pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
     let proposer = Proposer::new(case, roster.as_ref(), &names, &name_matcher);
 
     // Rows stream from the ingest's row file in inventory order, a chunk at a time: each
-    // chunk's own decisions and proposals in parallel, the attachment rule in order.
+    // chunk's own decisions and proposals in parallel, the attachment rule in order. While one
+    // chunk is judged, the one before it is written, so the serial writing hides behind it.
     let mut rows = crate::ingest::read_rows(&out).map_err(io)?;
     let mut inventory = InventoryWriter::create(&out.join("inventory.csv")).map_err(io)?;
     let mut proposals_out = ProposalWriter::create(&out.join("proposals.csv")).map_err(io)?;
@@ -150,14 +151,10 @@ pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
     let mut review = ReviewData::default();
     let mut rule = AttachmentRule::default();
     let (mut items, mut in_scope, mut failed, mut proposals) = (0, 0, 0, 0);
-    loop {
-        let chunk: Vec<Row> = rows
-            .by_ref()
-            .take(CHUNK)
-            .collect::<std::io::Result<_>>()
-            .map_err(io)?;
+    let mut judge = || -> std::io::Result<Option<Judged>> {
+        let chunk: Vec<Row> = rows.by_ref().take(CHUNK).collect::<std::io::Result<_>>()?;
         if chunk.is_empty() {
-            break;
+            return Ok(None);
         }
         let own: Vec<Scope> = chunk.par_iter().map(|r| rules.decide_own(r)).collect();
         let scopes: Vec<Scope> = chunk
@@ -166,22 +163,32 @@ pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
             .map(|(r, s)| rule.resolve(r, s))
             .collect();
         let props = propose_chunk(&proposer, &chunk, &scopes, &out);
+        Ok(Some((chunk, scopes, props)))
+    };
+    let mut write = |(chunk, scopes, props): Judged| -> std::io::Result<()> {
         for (r, s) in chunk.iter().zip(&scopes) {
             items += 1;
             in_scope += usize::from(s.in_scope);
             failed += usize::from(r.state == crate::ingest::State::Failed);
-            inventory.write(r, s).map_err(io)?;
+            inventory.write(r, s)?;
             if s.in_scope {
                 review.add_item(r, &out);
             }
         }
         for p in props.iter().flatten() {
             proposals += 1;
-            proposals_out.write(p).map_err(io)?;
-            serde_json::to_writer(&mut spans_out, p).map_err(|e| io(e.into()))?;
-            std::io::Write::write_all(&mut spans_out, b"\n").map_err(io)?;
+            proposals_out.write(p)?;
+            serde_json::to_writer(&mut spans_out, p)?;
+            std::io::Write::write_all(&mut spans_out, b"\n")?;
             review.add_proposal(p);
         }
+        Ok(())
+    };
+    let mut judged = judge().map_err(io)?;
+    while let Some(done) = judged.take() {
+        let (next, written) = rayon::join(&mut judge, || write(done));
+        written.map_err(io)?;
+        judged = next.map_err(io)?;
     }
     proposals_out.commit().map_err(io)?;
     spans_out
@@ -201,6 +208,9 @@ pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
         out,
     })
 }
+
+/// One chunk of rows judged: each row's scope and, for the readable in-scope ones, proposals.
+type Judged = (Vec<Row>, Vec<Scope>, Vec<Vec<Proposal>>);
 
 /// Proposed redactions for the readable in-scope items of one chunk, in order. A PDF's
 /// proposals are located on the page (page and box) from its kept copy.
@@ -266,8 +276,9 @@ fn locate_in_cells(text_dir: &std::path::Path, r: &Row, text: &str, props: &mut 
         .rsplit(crate::ingest::driver::PATH_SEP)
         .next()
         .unwrap_or("Sheet1");
+    let cells = crate::detect::locate::SheetCells::new(sheet, &rows, text);
     for p in props {
-        if let Some(cell) = crate::detect::locate::sheet_cell(sheet, &rows, text, &p.span) {
+        if let Some(cell) = cells.cell(&p.span) {
             p.location = cell;
         }
     }
