@@ -20,5 +20,6 @@ pub mod render;
 pub mod report;
 pub mod seal;
 pub mod search;
+pub mod stopwatch;
 pub mod text;
 pub mod verify;

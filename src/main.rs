@@ -92,6 +92,9 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Print the wall time of each step of the scan (for benchmarks).
+        #[arg(long)]
+        timings: bool,
     },
     /// The exemption catalogue: every reason code with its legal citation and a plain-English
     /// description (with --case, the school's own codes too).
@@ -238,7 +241,7 @@ fn main() -> ExitCode {
             quiet,
             timings,
         } => {
-            let code = run_scan(&case, quiet);
+            let code = run_scan(&case, quiet, timings);
             if code != ExitCode::SUCCESS {
                 return code;
             }
@@ -298,7 +301,11 @@ fn main() -> ExitCode {
         Command::Terms {
             action: TermsAction::Check { case },
         } => terms_check(&case),
-        Command::Scan { case, quiet } => run_scan(&case, quiet),
+        Command::Scan {
+            case,
+            quiet,
+            timings,
+        } => run_scan(&case, quiet, timings),
         Command::Ingest {
             sources,
             out,
@@ -427,7 +434,7 @@ fn terms_check(case: &std::path::Path) -> ExitCode {
     }
 }
 
-fn run_scan(case: &std::path::Path, quiet: bool) -> ExitCode {
+fn run_scan(case: &std::path::Path, quiet: bool, timings: bool) -> ExitCode {
     let case = match load_case(case) {
         Ok(c) => c,
         Err(code) => return code,
@@ -454,6 +461,9 @@ fn run_scan(case: &std::path::Path, quiet: bool) -> ExitCode {
                 r.proposals,
                 r.out.join("inventory.csv").display()
             );
+            if timings {
+                print!("  steps:\n{}", r.timings);
+            }
             ExitCode::SUCCESS
         }
         Err(disclose::search::scan::ScanError::Forbidden(t)) => {
@@ -704,7 +714,7 @@ fn disclose_demo(out: &std::path::Path) -> ExitCode {
     println!("\nThe case as it stood on {as_of}:");
     print!("{}", disclose::case::status::status_text(&case, as_of));
     println!("\n1. Scan: read the mail export, MIS reports and spreadsheets; decide what is in scope; propose redactions.");
-    let code = run_scan(&case_path, false);
+    let code = run_scan(&case_path, false, false);
     if code != ExitCode::SUCCESS {
         return code;
     }

@@ -58,7 +58,7 @@ pub struct SealReport {
     pub on_paper: usize,
     pub log_csv: PathBuf,
     pub unmatched_warnings: Vec<String>,
-    pub timings: Timings,
+    pub timings: crate::stopwatch::Timings,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SealError + '_ {
@@ -92,39 +92,6 @@ fn describe(item: &Item, day: Option<&str>, parent_stem: Option<&str>) -> String
 /// Items of the scan decided and produced per step: enough to keep every core busy making
 /// documents, few enough that one step's proposals and redactions stay small.
 const CHUNK: usize = 1024;
-
-/// Wall time per step of a seal, for `--timings` and the benchmarks.
-#[derive(Debug, Default, Clone)]
-pub struct Timings {
-    pub steps: Vec<(&'static str, std::time::Duration)>,
-    last: Option<std::time::Instant>,
-}
-
-impl Timings {
-    fn start() -> Timings {
-        Timings {
-            steps: Vec::new(),
-            last: Some(std::time::Instant::now()),
-        }
-    }
-
-    fn mark(&mut self, step: &'static str) {
-        let now = std::time::Instant::now();
-        if let Some(t) = self.last {
-            self.steps.push((step, now - t));
-        }
-        self.last = Some(now);
-    }
-}
-
-impl std::fmt::Display for Timings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (step, d) in &self.steps {
-            writeln!(f, "  {:<34} {:>8.2} s", step, d.as_secs_f64())?;
-        }
-        Ok(())
-    }
-}
 
 /// A chunk of the scan's items with its decided redactions.
 type DecidedChunk = (Range<usize>, Vec<ToRedact>);
@@ -193,7 +160,7 @@ struct MadeDoc {
 /// Seals the case: returns where everything went and the bundle password (shown once).
 /// `progress` draws a bar on a terminal while the documents are made.
 pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
-    let mut timings = Timings::start();
+    let mut timings = crate::stopwatch::Timings::start();
     let out = case.out_dir();
     let scanned = Scanned::load(&out).map_err(|e| SealError::Setup(e.to_string()))?;
     let catalogue = Catalogue::with_custom(&case.file.reasons).map_err(SealError::Setup)?;

@@ -45,6 +45,7 @@ pub struct ScanReport {
     pub ingest: IngestReport,
     pub judgements: Vec<Judgement>,
     pub out: PathBuf,
+    pub timings: crate::stopwatch::Timings,
 }
 
 impl ScanReport {
@@ -68,6 +69,7 @@ pub fn load_roster(case: &Case) -> Result<Option<Roster>, ScanError> {
 }
 
 pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
+    let mut timings = crate::stopwatch::Timings::start();
     let roster = load_roster(case)?;
     let judgements = check_terms(case, roster.as_ref());
     let forbidden: Vec<String> = judgements
@@ -124,6 +126,7 @@ pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
         },
     )
     .map_err(io)?;
+    timings.mark("ingest");
     let rules = ScopeRules {
         case,
         matcher: &matcher,
@@ -197,7 +200,9 @@ pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
         .commit(true)
         .map_err(io)?;
     inventory.commit().map_err(io)?;
+    timings.mark("scope, detection, inventory");
     review.write(case, &out).map_err(io)?;
+    timings.mark("review page");
     Ok(ScanReport {
         proposals,
         items,
@@ -206,6 +211,7 @@ pub fn scan(case: &Case, progress: bool) -> Result<ScanReport, ScanError> {
         ingest: report,
         judgements,
         out,
+        timings,
     })
 }
 
