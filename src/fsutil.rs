@@ -126,3 +126,69 @@ fn write_via_temp(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> 
         let _ = fs::remove_file(&tmp);
     })
 }
+
+/// A file being written beside `path` (hidden, created 0600) that only becomes `path` when
+/// [`PartialFile::publish`] forces it to disk and renames it. Dropped unpublished (an error, a
+/// panic, an early return), the temporary file is removed: for outputs written piece by piece
+/// by code that owns the writer, where [`write_atomic_with`]'s closure does not fit.
+#[derive(Debug)]
+pub struct PartialFile {
+    file: fs::File,
+    tmp: std::path::PathBuf,
+    path: std::path::PathBuf,
+    published: bool,
+}
+
+impl PartialFile {
+    pub fn create(path: &Path) -> std::io::Result<PartialFile> {
+        let tmp = temp_path(path);
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let file = opts.open(&tmp)?;
+        Ok(PartialFile {
+            file,
+            tmp,
+            path: path.to_path_buf(),
+            published: false,
+        })
+    }
+
+    /// Where the file appears once published.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Forces the data to disk, then renames the temporary file over the final path.
+    pub fn publish(mut self) -> std::io::Result<()> {
+        self.file.flush()?;
+        self.file.sync_all()?;
+        fs::rename(&self.tmp, &self.path)?;
+        self.published = true;
+        Ok(())
+    }
+}
+
+impl Write for PartialFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.file.write_all(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}

@@ -6,15 +6,15 @@
 //! The CSV is for tools and diffing; the workbook is what a DPO opens, so it gets a bold,
 //! frozen, filterable header and a second sheet explaining every reason code used.
 
-use std::collections::BTreeSet;
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use crate::decide::{ItemInfo, Outcome};
 use crate::detect::exemptions::Catalogue;
-use crate::fsutil::write_atomic;
+use crate::fsutil::PartialFile;
 
 pub const HEADER: [&str; 9] = [
     "item_id",
@@ -168,54 +168,215 @@ pub fn rows(
 
 /// Writes both files, each atomically: a half-written log must never pass for the record.
 /// `catalogue` supplies the description of each code for the workbook's "Reasons" sheet.
+/// The workbook's temporary files go beside it, in `xlsx_path`'s folder.
 pub fn write_redaction_log(
     rows: &[LogRow],
     catalogue: &Catalogue,
     csv_path: &Path,
     xlsx_path: &Path,
 ) -> Result<(), LogError> {
-    let io = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| LogError::Io { path, source }
-    };
-    write_atomic(csv_path, &csv_bytes(rows).map_err(io(csv_path))?).map_err(io(csv_path))?;
-    write_atomic(xlsx_path, &xlsx_bytes(rows, catalogue)?).map_err(io(xlsx_path))?;
-    Ok(())
-}
-
-fn csv_bytes(rows: &[LogRow]) -> std::io::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER).map_err(std::io::Error::other)?;
+    let work = xlsx_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut log = LogWriter::create(csv_path, xlsx_path, work)?;
     for r in rows {
-        w.write_record(r.fields()).map_err(std::io::Error::other)?;
+        log.push(r)?;
     }
-    w.into_inner()
-        .map_err(|e| std::io::Error::other(e.to_string()))
+    log.finish(catalogue)?;
+    Ok(())
 }
 
 /// Widest a column is made, in characters: wider text wraps in the cell rather than pushing
 /// the next column off screen.
 const MAX_WIDTH: usize = 60;
 
-fn xlsx_bytes(rows: &[LogRow], catalogue: &Catalogue) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let wrap = Format::new().set_text_wrap();
+/// Data rows on one log sheet: Excel's 1,048,576 rows, less the header. A longer log goes on
+/// to "Redaction log (2)", and so on.
+const SHEET_ROWS: u32 = 1_048_575;
 
-    let log = book.add_worksheet();
-    log.set_name(LOG_SHEET)?;
-    let cells: Vec<[&str; 9]> = rows.iter().map(LogRow::fields).collect();
-    table(log, &HEADER, &cells, &bold, &wrap)?;
+/// The redaction log written as it is produced, one row at a time, so a disclosure of
+/// millions of redactions is logged in bounded memory: the CSV goes through a buffered
+/// writer, the workbook's sheets through rust_xlsxwriter's constant-memory mode (each row is
+/// on disk once the next begins). What is held is the column widths and the reason codes
+/// used (code and citation), not the rows.
+///
+/// Nothing appears at either path until [`LogWriter::finish`]; a writer dropped before then
+/// (an error, a panic) removes its temporary files, so no partial log passes for the record.
+pub struct LogWriter {
+    csv: csv::Writer<PartialFile>,
+    csv_path: PathBuf,
+    xlsx_path: PathBuf,
+    book: Workbook,
+    /// Data rows on each log sheet so far: sheet `i` is the book's sheet `i`, and the last
+    /// is the one being written.
+    sheets: Vec<u32>,
+    /// Data rows a sheet takes before the log goes on to the next.
+    limit: u32,
+    widths: [usize; 9],
+    /// Each reason code used, with the citation on the first row that used it.
+    reasons: BTreeMap<String, String>,
+    rows: u64,
+    wrap: Format,
+}
 
-    // Reasons in catalogue order, each once; a code the catalogue lacks still gets a row.
-    let used: BTreeSet<&str> = rows.iter().map(|r| r.reason.as_str()).collect();
-    let mut reasons: Vec<[String; 4]> = Vec::new();
+impl LogWriter {
+    /// `work`: a private (0700) folder inside the case's output folder where the workbook's
+    /// temporary files go (never the system temp dir: the log quotes redacted personal data).
+    /// They are created already unlinked, so they vanish with the writer, even if killed.
+    pub fn create(csv_path: &Path, xlsx_path: &Path, work: &Path) -> Result<LogWriter, LogError> {
+        Self::create_with_limit(csv_path, xlsx_path, work, SHEET_ROWS)
+    }
+
+    /// [`LogWriter::create`] with `limit` data rows per sheet, so tests can split small logs.
+    fn create_with_limit(
+        csv_path: &Path,
+        xlsx_path: &Path,
+        work: &Path,
+        limit: u32,
+    ) -> Result<LogWriter, LogError> {
+        let mut book = Workbook::new();
+        // Before any sheet: each constant-memory sheet opens its temporary file when added.
+        book.set_tempdir(work)?;
+        let file = PartialFile::create(csv_path).map_err(io_err(csv_path))?;
+        let mut csv = csv::Writer::from_writer(file);
+        csv.write_record(HEADER).map_err(csv_err(csv_path))?;
+        let mut log = LogWriter {
+            csv,
+            csv_path: csv_path.to_path_buf(),
+            xlsx_path: xlsx_path.to_path_buf(),
+            book,
+            sheets: Vec::new(),
+            limit: limit.max(1),
+            widths: HEADER.map(|h| h.chars().count() + 4),
+            reasons: BTreeMap::new(),
+            rows: 0,
+            wrap: Format::new().set_text_wrap(),
+        };
+        log.new_sheet()?;
+        Ok(log)
+    }
+
+    /// Starts the next log sheet with its header. Constant-memory sheets must be written row
+    /// by row in order, so the header goes first; freeze, filter and widths come at finish.
+    fn new_sheet(&mut self) -> Result<(), LogError> {
+        let name = match self.sheets.len() {
+            0 => LOG_SHEET.to_string(),
+            n => format!("{LOG_SHEET} ({})", n + 1),
+        };
+        let bold = Format::new().set_bold();
+        let sheet = self.book.add_worksheet_with_constant_memory()?;
+        sheet.set_name(name)?;
+        for (c, h) in HEADER.iter().enumerate() {
+            sheet.write_string_with_format(0, col(c), *h, &bold)?;
+        }
+        self.sheets.push(0);
+        Ok(())
+    }
+
+    pub fn push(&mut self, row: &LogRow) -> Result<(), LogError> {
+        let fields = row.fields();
+        self.csv
+            .write_record(fields)
+            .map_err(csv_err(&self.csv_path))?;
+
+        if self.sheets.last().is_some_and(|n| *n >= self.limit) {
+            self.new_sheet()?;
+        }
+        let index = self.sheets.len().saturating_sub(1);
+        let Some(n) = self.sheets.last_mut() else {
+            return Err(XlsxError::ParameterError("no log sheet".into()).into());
+        };
+        *n += 1;
+        let r = *n;
+        let sheet = self.book.worksheet_from_index(index)?;
+        for (c, v) in fields.iter().enumerate() {
+            let chars = v.chars().count();
+            self.widths[c] = self.widths[c].max(chars + 1);
+            // Always a string cell: document text is never taken for a formula or number.
+            if chars > MAX_WIDTH {
+                sheet.write_string_with_format(r, col(c), *v, &self.wrap)?;
+            } else {
+                sheet.write_string(r, col(c), *v)?;
+            }
+        }
+        if !self.reasons.contains_key(&row.reason) {
+            self.reasons
+                .insert(row.reason.clone(), row.citation.clone());
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// Rows pushed so far.
+    pub fn len(&self) -> u64 {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Writes the Reasons sheet, saves the workbook, and publishes both files atomically
+    /// (temp file in the same folder, fsync, rename). Returns the number of rows.
+    pub fn finish(mut self, catalogue: &Catalogue) -> Result<u64, LogError> {
+        // Widths, freeze and filter only touch the part of a sheet before and after its
+        // rows, which constant-memory mode assembles at save, so they can be set last.
+        for (i, n) in self.sheets.iter().enumerate() {
+            let sheet = self.book.worksheet_from_index(i)?;
+            for (c, w) in self.widths.iter().enumerate() {
+                sheet.set_column_width(col(c), (*w).min(MAX_WIDTH) as f64)?;
+            }
+            sheet.set_freeze_panes(1, 0)?;
+            sheet.autofilter(0, 0, *n, col(HEADER.len() - 1))?;
+        }
+
+        let reasons = reason_rows(&self.reasons, catalogue);
+        let sheet = self.book.add_worksheet();
+        sheet.set_name(REASONS_SHEET)?;
+        let cells: Vec<[&str; 4]> = reasons
+            .iter()
+            .map(|r| [r[0].as_str(), &r[1], &r[2], &r[3]])
+            .collect();
+        table(
+            sheet,
+            &["code", "citation", "description", "note"],
+            &cells,
+            &Format::new().set_bold(),
+            &self.wrap,
+        )?;
+
+        let xlsx_path = self.xlsx_path.clone();
+        let mut xlsx = PartialFile::create(&xlsx_path).map_err(io_err(&xlsx_path))?;
+        self.book.save_to_writer(&mut xlsx).map_err(|e| match e {
+            XlsxError::IoError(source) => io_err(&xlsx_path)(source),
+            e => LogError::Xlsx(e),
+        })?;
+        let csv = self
+            .csv
+            .into_inner()
+            .map_err(|e| io_err(&self.csv_path)(std::io::Error::other(e.to_string())))?;
+        // Both are complete before either appears; the CSV is taken back if the workbook
+        // cannot follow it, so the two never disagree.
+        csv.publish().map_err(io_err(&self.csv_path))?;
+        if let Err(e) = xlsx.publish() {
+            let _ = std::fs::remove_file(&self.csv_path);
+            return Err(io_err(&xlsx_path)(e));
+        }
+        Ok(self.rows)
+    }
+}
+
+/// The Reasons sheet's rows: catalogue codes used, in catalogue order, each once; then any
+/// code the catalogue lacks, with the citation its rows carried.
+fn reason_rows(used: &BTreeMap<String, String>, catalogue: &Catalogue) -> Vec<[String; 4]> {
+    let mut out: Vec<[String; 4]> = Vec::new();
     for e in catalogue.all() {
         if used
-            .iter()
+            .keys()
             .any(|u| catalogue.get(u).is_some_and(|x| x.code == e.code))
         {
-            reasons.push([
+            out.push([
                 e.code.clone(),
                 e.citation.clone(),
                 e.description.clone(),
@@ -223,28 +384,23 @@ fn xlsx_bytes(rows: &[LogRow], catalogue: &Catalogue) -> Result<Vec<u8>, XlsxErr
             ]);
         }
     }
-    for u in used.iter().filter(|u| catalogue.get(u).is_none()) {
-        let cite = rows
-            .iter()
-            .find(|r| r.reason == *u)
-            .map(|r| r.citation.clone())
-            .unwrap_or_default();
-        reasons.push([u.to_string(), cite, String::new(), String::new()]);
+    for (u, cite) in used.iter().filter(|(u, _)| catalogue.get(u).is_none()) {
+        out.push([u.clone(), cite.clone(), String::new(), String::new()]);
     }
-    let sheet = book.add_worksheet();
-    sheet.set_name(REASONS_SHEET)?;
-    let cells: Vec<[&str; 4]> = reasons
-        .iter()
-        .map(|r| [r[0].as_str(), &r[1], &r[2], &r[3]])
-        .collect();
-    table(
-        sheet,
-        &["code", "citation", "description", "note"],
-        &cells,
-        &bold,
-        &wrap,
-    )?;
-    book.save_to_buffer()
+    out
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> LogError {
+    let path = path.display().to_string();
+    move |source| LogError::Io { path, source }
+}
+
+fn csv_err(path: &Path) -> impl FnOnce(csv::Error) -> LogError {
+    let path = path.display().to_string();
+    move |e| LogError::Io {
+        path,
+        source: std::io::Error::other(e),
+    }
 }
 
 /// A header row (bold, frozen, filterable) over `rows`, every cell a string so no document
@@ -428,6 +584,297 @@ mod tests {
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    /// Every cell of every sheet, as strings; panics on any cell that is not a string.
+    fn sheet_cells(book: &mut Xlsx<std::io::Cursor<Vec<u8>>>, name: &str) -> Vec<Vec<String>> {
+        let range = book.worksheet_range(name).expect("sheet");
+        range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        Data::String(s) => s.clone(),
+                        Data::Empty => String::new(),
+                        other => panic!("not a string cell in {name}: {other:?}"),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn open_xlsx(path: &Path) -> Xlsx<std::io::Cursor<Vec<u8>>> {
+        let bytes = std::fs::read(path).expect("xlsx");
+        open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("opens")
+    }
+
+    fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+        let mut r = csv::Reader::from_path(path).expect("csv");
+        r.records()
+            .map(|x| x.expect("record").iter().map(String::from).collect())
+            .collect()
+    }
+
+    /// The XML of one part of the workbook (to check what calamine does not report).
+    fn part(path: &Path, name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(path).expect("xlsx")).expect("zip");
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).expect("part"), &mut s)
+            .expect("utf-8");
+        s
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// A realistic log of `n` rows: pupils' and staff names, phone numbers, PDF boxes,
+    /// withheld items, now and then a long quoted sentence that wraps, and codes old and new.
+    fn many(n: usize) -> Vec<LogRow> {
+        let cat = Catalogue::built_in();
+        let reasons = [
+            "THIRD-PARTY",
+            "SERIOUS-HARM",
+            "LPP",
+            "CONF-REF",
+            "LOCAL-CODE",
+        ];
+        let names = [
+            "Jayden Okafor",
+            "Zoë O'Neill",
+            "Mrs Ángela Ruiz",
+            "Ava Smith",
+        ];
+        (0..n)
+            .map(|i| {
+                let reason = reasons[i % reasons.len()];
+                let text = match i % 7 {
+                    0 => format!("07700 9{i:05}"),
+                    3 => format!(
+                        "{} said that {} had been upset all morning after the incident on the \
+                         field, row {i}",
+                        names[i % 4],
+                        names[(i + 1) % 4]
+                    ),
+                    5 => String::new(),
+                    _ => names[i % 4].to_string(),
+                };
+                LogRow {
+                    item_id: format!("{:016x}", i / 3),
+                    source_path: format!("export/Exchange/j.doe@oakfield.sch.uk › {}.eml", i / 3),
+                    location: if i % 4 == 0 {
+                        pdf_location(1 + (i % 9) as u32, [72.0, 700.5, 300.25, 720.0])
+                    } else {
+                        format!("chars {}-{}", i, i + 13)
+                    },
+                    text,
+                    category: ["pupil", "phone", "staff", "region"][i % 4].into(),
+                    reason: reason.into(),
+                    citation: cat
+                        .get(reason)
+                        .map(|e| e.citation.clone())
+                        .unwrap_or_else(|| "School policy 4.2".into()),
+                    decided_by: if i % 2 == 0 {
+                        "rule: roster:full-name".into()
+                    } else {
+                        "J. Patel (DPO), 2026-11-20".into()
+                    },
+                    date: "2026-11-20".into(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_streamed_log_has_the_same_rows_in_csv_and_workbook_and_leaves_work_as_it_was() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let work = dir.path().join("work");
+        crate::fsutil::private_dir(&work).expect("work");
+        std::fs::write(work.join("keep.txt"), "already here").expect("keep");
+        let (csv_p, xlsx_p) = (dir.path().join("log.csv"), dir.path().join("log.xlsx"));
+        let rows = many(2_000);
+        let cat = Catalogue::built_in();
+
+        let mut log = LogWriter::create(&csv_p, &xlsx_p, &work).expect("create");
+        assert_eq!(log.len(), 0);
+        assert!(log.is_empty());
+        for (i, r) in rows.iter().enumerate() {
+            log.push(r).expect("push");
+            assert_eq!(log.len(), i as u64 + 1);
+        }
+        assert!(
+            !csv_p.exists() && !xlsx_p.exists(),
+            "nothing published before finish"
+        );
+        assert_eq!(log.finish(&cat).expect("finish"), 2_000);
+
+        let expect: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.fields().map(String::from).to_vec())
+            .collect();
+        assert_eq!(csv_rows(&csv_p), expect);
+        let mut book = open_xlsx(&xlsx_p);
+        assert_eq!(book.sheet_names(), vec![LOG_SHEET, REASONS_SHEET]);
+        let cells = sheet_cells(&mut book, LOG_SHEET);
+        assert_eq!(cells[0], HEADER);
+        assert_eq!(cells[1..], expect[..], "workbook and CSV disagree");
+
+        // Known codes in catalogue order, then the unknown one with the citation it carried.
+        let reasons = sheet_cells(&mut book, REASONS_SHEET);
+        let codes: Vec<&str> = reasons[1..].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "THIRD-PARTY",
+                "SERIOUS-HARM",
+                "LPP",
+                "CONF-REF",
+                "LOCAL-CODE"
+            ]
+        );
+        assert_eq!(reasons[5][1], "School policy 4.2");
+
+        // Widths set after the rows were streamed still reach the sheet, capped; the header
+        // is frozen and the filter covers every row; long text wraps.
+        let xml = part(&xlsx_p, "xl/worksheets/sheet1.xml");
+        assert!(
+            xml.contains(r#"<autoFilter ref="A1:I2001"/>"#),
+            "{}",
+            &xml[..600]
+        );
+        assert!(xml.contains(r#"ySplit="1""#), "frozen header");
+        assert!(xml.contains("<cols>"), "column widths");
+        assert!(
+            xml.contains(r#"width="60.7109375""#),
+            "long text column capped at 60"
+        );
+        // Row 5 quotes a long sentence: its text cell takes the third style (wrap); the
+        // header takes the second (bold); short cells none.
+        assert!(
+            xml.contains(r#"<c r="A1" s="1" t="inlineStr">"#),
+            "bold header"
+        );
+        assert!(
+            xml.contains(r#"<c r="D5" s="2" t="inlineStr">"#),
+            "long text wraps"
+        );
+        assert!(
+            xml.contains(r#"<c r="D2" t="inlineStr">"#),
+            "short text plain"
+        );
+        let styles = part(&xlsx_p, "xl/styles.xml");
+        assert!(styles.contains(r#"<alignment wrapText="1"/></xf></cellXfs>"#));
+        assert!(styles.contains("<font><b/>"));
+
+        assert_eq!(
+            names(&work),
+            ["keep.txt"],
+            "workbook temp files left in work"
+        );
+        assert_eq!(names(dir.path()), ["log.csv", "log.xlsx", "work"]);
+    }
+
+    #[test]
+    fn a_full_sheet_continues_on_the_next_with_its_own_header() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cat = Catalogue::built_in();
+        for (n, sheets) in [(8, 3), (6, 2), (3, 1), (0, 1)] {
+            let (csv_p, xlsx_p) = (dir.path().join("log.csv"), dir.path().join("log.xlsx"));
+            let rows = many(n);
+            let mut log =
+                LogWriter::create_with_limit(&csv_p, &xlsx_p, dir.path(), 3).expect("create");
+            for r in &rows {
+                log.push(r).expect("push");
+            }
+            assert_eq!(log.finish(&cat).expect("finish"), n as u64);
+
+            let mut book = open_xlsx(&xlsx_p);
+            let mut want: Vec<String> = vec![LOG_SHEET.into()];
+            want.extend((2..=sheets).map(|k| format!("{LOG_SHEET} ({k})")));
+            want.push(REASONS_SHEET.into());
+            assert_eq!(book.sheet_names(), want, "{n} rows");
+            let mut all = Vec::new();
+            for (k, name) in want[..sheets].iter().enumerate() {
+                let cells = sheet_cells(&mut book, name);
+                assert_eq!(cells[0], HEADER, "{name} has the header");
+                assert!(cells.len() - 1 <= 3, "{name} holds at most the limit");
+                let xml = part(&xlsx_p, &format!("xl/worksheets/sheet{}.xml", k + 1));
+                let last = cells.len();
+                assert!(
+                    xml.contains(&format!(r#"<autoFilter ref="A1:I{last}"/>"#)),
+                    "{name}: filter over its rows"
+                );
+                assert!(xml.contains(r#"ySplit="1""#), "{name}: frozen header");
+                all.extend(cells.into_iter().skip(1));
+            }
+            let expect: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| r.fields().map(String::from).to_vec())
+                .collect();
+            assert_eq!(all, expect, "every row once, in order ({n} rows)");
+            assert_eq!(csv_rows(&csv_p), expect);
+        }
+    }
+
+    #[test]
+    fn text_that_looks_like_a_formula_or_number_stays_a_string() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (csv_p, xlsx_p) = (dir.path().join("log.csv"), dir.path().join("log.xlsx"));
+        let odd = [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "=1+2",
+            "+44 7700 900819",
+            "-1",
+            "1.5e3",
+            "TRUE",
+            "@SUM(A1)",
+        ];
+        let mut log = LogWriter::create(&csv_p, &xlsx_p, dir.path()).expect("create");
+        for t in odd {
+            let mut r = many(1).remove(0);
+            r.text = t.into();
+            log.push(&r).expect("push");
+        }
+        log.finish(&Catalogue::built_in()).expect("finish");
+        let mut book = open_xlsx(&xlsx_p);
+        let range = book.worksheet_range(LOG_SHEET).expect("sheet");
+        for (i, t) in odd.iter().enumerate() {
+            assert_eq!(
+                range.get_value((i as u32 + 1, 3)),
+                Some(&Data::String(t.to_string()))
+            );
+        }
+        let formulas = book.worksheet_formula(LOG_SHEET).expect("formulas");
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "no formula cells"
+        );
+        assert!(!part(&xlsx_p, "xl/worksheets/sheet1.xml").contains("<f>"));
+    }
+
+    #[test]
+    fn a_writer_dropped_without_finish_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let work = dir.path().join("work");
+        crate::fsutil::private_dir(&work).expect("work");
+        std::fs::write(work.join("keep.txt"), "already here").expect("keep");
+        let (csv_p, xlsx_p) = (dir.path().join("log.csv"), dir.path().join("log.xlsx"));
+        {
+            let mut log = LogWriter::create_with_limit(&csv_p, &xlsx_p, &work, 10).expect("create");
+            for r in &many(25) {
+                log.push(r).expect("push");
+            }
+            assert_eq!(log.len(), 25);
+            // The CSV's temporary sibling exists while the writer lives.
+            assert_eq!(names(dir.path()).len(), 2, "{:?}", names(dir.path()));
+        }
+        assert_eq!(names(dir.path()), ["work"]);
+        assert_eq!(names(&work), ["keep.txt"]);
     }
 
     #[test]
