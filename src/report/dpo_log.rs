@@ -440,30 +440,6 @@ fn col(c: usize) -> u16 {
     u16::try_from(c).unwrap_or(u16::MAX)
 }
 
-// TEMPORARY SHIM (replaced by the streaming writer from branch `log`).
-pub struct LogWriter {
-    rows: Vec<LogRow>,
-    csv: std::path::PathBuf,
-    xlsx: std::path::PathBuf,
-}
-impl LogWriter {
-    pub fn create(csv_path: &Path, xlsx_path: &Path, _work: &Path) -> Result<LogWriter, LogError> {
-        Ok(LogWriter {
-            rows: Vec::new(),
-            csv: csv_path.into(),
-            xlsx: xlsx_path.into(),
-        })
-    }
-    pub fn push(&mut self, row: &LogRow) -> Result<(), LogError> {
-        self.rows.push(row.clone());
-        Ok(())
-    }
-    pub fn finish(self, catalogue: &Catalogue) -> Result<u64, LogError> {
-        write_redaction_log(&self.rows, catalogue, &self.csv, &self.xlsx)?;
-        Ok(self.rows.len() as u64)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
