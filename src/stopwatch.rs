@@ -33,4 +33,3 @@ impl std::fmt::Display for Timings {
         Ok(())
     }
 }
-

@@ -150,6 +150,8 @@ struct Ctx<'a> {
     mailbox: Option<String>,
     /// SHA-256 of the containers being read, outermost first.
     ancestors: Vec<String>,
+    /// The file on disk the top-level item was read from (its bytes are kept as a link).
+    source: Option<&'a Path>,
 }
 
 impl Ingestor<'_> {
@@ -160,6 +162,7 @@ impl Ingestor<'_> {
             ing: self,
             mailbox: None,
             ancestors: Vec::new(),
+            source: Some(&file.path),
         };
         let order = vec![index as u32];
         let key = file.label.clone();
@@ -394,7 +397,14 @@ impl Ctx<'_> {
         if !super::blobs::keeps_bytes(row.kind, row.state) {
             return;
         }
-        match super::blobs::store(self.ing.items_dir, &row.sha256, bytes) {
+        // Only the top-level item is the file on disk; what it contains is copied.
+        let stored = match self.source {
+            Some(source) if row.parent_id.is_none() => {
+                super::blobs::store_linked(self.ing.items_dir, &row.sha256, source, bytes)
+            }
+            _ => super::blobs::store(self.ing.items_dir, &row.sha256, bytes),
+        };
+        match stored {
             Ok(true) => {
                 self.ing.blobs.written.fetch_add(1, Ordering::Relaxed);
                 self.ing
