@@ -186,7 +186,7 @@ pub enum RenderError {
 pub fn render(doc: &Document, stamp: &Stamp) -> Result<Rendered, RenderError> {
     let laid = layout::layout(doc, stamp)?;
     let pages = laid.pages.len();
-    let bytes = paint::paint(&laid.pages)?;
+    let bytes = paint::paint(laid.pages)?;
     Ok(Rendered {
         bytes,
         pages,

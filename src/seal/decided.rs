@@ -326,14 +326,8 @@ mod tests {
             size: 1,
             state: "ok".into(),
             detail: String::new(),
-            message_id: String::new(),
-            from: String::new(),
-            to: String::new(),
-            cc: String::new(),
             date: "2025-03-14T09:00:00Z".into(),
-            subject: String::new(),
             in_scope: "yes".into(),
-            scope_reason: String::new(),
         }
     }
 

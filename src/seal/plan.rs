@@ -227,14 +227,8 @@ mod tests {
             } else {
                 "an image: a person must look at it".into()
             },
-            message_id: String::new(),
-            from: String::new(),
-            to: String::new(),
-            cc: String::new(),
             date: date.into(),
-            subject: String::new(),
             in_scope: "yes".into(),
-            scope_reason: String::new(),
         }
     }
 

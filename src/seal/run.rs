@@ -92,6 +92,9 @@ fn describe(item: &Item, day: Option<&str>, parent_stem: Option<&str>) -> String
 /// Items of the scan decided and produced per step: enough to keep every core busy making
 /// documents, few enough that one step's proposals and redactions stay small.
 const CHUNK: usize = 1024;
+/// Proposals per step at most (unless one item has more): each is held about four times over
+/// (read, decided, applied, logged), some hundreds of bytes each time.
+const CHUNK_PROPOSALS: usize = 20_000;
 
 /// A chunk of the scan's items with its decided redactions.
 type DecidedChunk = (Range<usize>, Vec<ToRedact>);
@@ -261,7 +264,7 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
     let regions = std::mem::take(&mut decided.regions);
     let mut made: Vec<Option<MadeDoc>> = vec![None; planned.len()];
     let mut chunks = scanned
-        .proposal_chunks(CHUNK)
+        .proposal_chunks(CHUNK, CHUNK_PROPOSALS)
         .map_err(|e| SealError::Setup(e.to_string()))?;
     let mut decide_next = |decided: &mut Decided| -> Result<Option<DecidedChunk>, SealError> {
         match chunks.next() {
@@ -655,7 +658,7 @@ pub fn forbidden_texts(case: &Case) -> Result<Vec<String>, SealError> {
     let catalogue = Catalogue::with_custom(&case.file.reasons).map_err(SealError::Setup)?;
     let mut decided = Decided::load(case, &scanned, &catalogue)?;
     let chunks = scanned
-        .proposal_chunks(CHUNK)
+        .proposal_chunks(CHUNK, CHUNK_PROPOSALS)
         .map_err(|e| SealError::Setup(e.to_string()))?;
     for chunk in chunks {
         let (range, proposals) = chunk.map_err(|e| SealError::Setup(e.to_string()))?;

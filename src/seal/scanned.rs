@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use crate::detect::proposals::{jsonl_reader, Proposal, SPANS_FILE};
 
-/// One row of OUT/inventory.csv as `scan` writes it.
+/// The columns of a row of OUT/inventory.csv that sealing uses. The mail headers, subject
+/// and scope reason are left on disk: held for every item of a 200,000-message export they
+/// were a fifth of the seal's memory, and the bundle never names them.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Item {
     pub item_id: String,
@@ -21,14 +23,8 @@ pub struct Item {
     pub size: u64,
     pub state: String,
     pub detail: String,
-    pub message_id: String,
-    pub from: String,
-    pub to: String,
-    pub cc: String,
     pub date: String,
-    pub subject: String,
     pub in_scope: String,
-    pub scope_reason: String,
 }
 
 impl Item {
@@ -137,9 +133,15 @@ impl Scanned {
         }
     }
 
-    /// The proposals, streamed from disk a run of items at a time (`chunk` items of
-    /// [`Scanned::items`] per step, in order): sealing holds one chunk's proposals, never all.
-    pub fn proposal_chunks(&self, chunk: usize) -> Result<ProposalChunks<'_>, ScannedError> {
+    /// The proposals, streamed from disk a run of items at a time (at most `chunk` items of
+    /// [`Scanned::items`] per step, in order, and fewer where their proposals pass `budget`: a
+    /// tracker names thousands of people): sealing holds one chunk's proposals, never all.
+    /// One item's proposals are never split.
+    pub fn proposal_chunks(
+        &self,
+        chunk: usize,
+        budget: usize,
+    ) -> Result<ProposalChunks<'_>, ScannedError> {
         let path = self.out.join(SPANS_FILE);
         let lines = jsonl_reader(&path).map_err(|e| ScannedError::Bad {
             path: path.display().to_string(),
@@ -151,6 +153,7 @@ impl Scanned {
             pending: None,
             next: 0,
             chunk: chunk.max(1),
+            budget: budget.max(1),
             path,
         })
     }
@@ -177,10 +180,15 @@ pub struct ProposalChunks<'a> {
     pending: Option<(usize, Proposal)>,
     next: usize,
     chunk: usize,
+    budget: usize,
     path: PathBuf,
 }
 
 impl ProposalChunks<'_> {
+    fn position_of(&self, p: &Proposal) -> usize {
+        self.scanned.position(&p.item_id).unwrap_or(0)
+    }
+
     fn bad(&self, message: String) -> ScannedError {
         ScannedError::Bad {
             path: self.path.display().to_string(),
@@ -205,9 +213,9 @@ impl Iterator for ProposalChunks<'_> {
                 (None, Some(Err(e))) => Some(Err(self.bad(e.to_string()))),
             };
         }
-        let range = self.next..(self.next + self.chunk).min(n);
-        self.next = range.end;
-        let mut props = Vec::new();
+        let start = self.next;
+        let mut end = (start + self.chunk).min(n);
+        let mut props: Vec<Proposal> = Vec::new();
         loop {
             let (at, p) = match self.pending.take() {
                 Some(x) => x,
@@ -226,19 +234,24 @@ impl Iterator for ProposalChunks<'_> {
                     },
                 },
             };
-            if at < range.start {
+            if at < start || props.last().is_some_and(|l| at < self.position_of(l)) {
                 return Some(Err(self.bad(format!(
                     "the proposals for item {} are out of inventory order; re-run `disclose scan`",
                     p.item_id
                 ))));
             }
-            if at >= range.end {
+            // Past the budget, the chunk ends before the next item that has proposals.
+            let full =
+                props.len() >= self.budget && props.last().is_some_and(|l| l.item_id != p.item_id);
+            if at >= end || full {
+                end = end.min(at);
                 self.pending = Some((at, p));
                 break;
             }
             props.push(p);
         }
-        Some(Ok((range, props)))
+        self.next = end;
+        Some(Ok((start..end, props)))
     }
 }
 
@@ -246,4 +259,91 @@ fn has_scope_columns(path: &Path) -> bool {
     csv::Reader::from_path(path)
         .and_then(|mut r| r.headers().cloned())
         .is_ok_and(|h| h.iter().any(|c| c == "in_scope"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::proposals::{write_jsonl, Action};
+
+    fn item(n: usize) -> Item {
+        Item {
+            item_id: format!("it{n}"),
+            parent_id: String::new(),
+            source_path: format!("export/m{n}.eml"),
+            kind: "email".into(),
+            sha256: format!("{n:02x}").repeat(32),
+            size: 1,
+            state: "ok".into(),
+            detail: String::new(),
+            date: String::new(),
+            in_scope: "yes".into(),
+        }
+    }
+
+    fn proposal(item: &str, k: usize) -> Proposal {
+        Proposal {
+            item_id: item.into(),
+            location: format!("chars {k}-{}", k + 1),
+            span: k..k + 1,
+            text: "x".into(),
+            category: "pupil".into(),
+            reason: "THIRD-PARTY".into(),
+            rule: "roster:full-name".into(),
+            action: Action::Redact,
+        }
+    }
+
+    fn scanned_with(dir: &Path, props: &[(usize, usize)]) -> Scanned {
+        let all: Vec<Proposal> = props
+            .iter()
+            .flat_map(|&(n, count)| (0..count).map(move |k| proposal(&format!("it{n}"), k)))
+            .collect();
+        write_jsonl(&all, &dir.join(SPANS_FILE)).unwrap();
+        Scanned::new(dir.to_path_buf(), (0..5).map(item).collect(), 5)
+    }
+
+    fn shape(chunks: ProposalChunks<'_>) -> Vec<(Range<usize>, usize)> {
+        chunks
+            .map(|c| c.map(|(r, p)| (r, p.len())))
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn chunks_end_at_the_item_count_or_the_proposal_budget_never_inside_an_item() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = scanned_with(dir.path(), &[(0, 3), (2, 2), (3, 1), (4, 4)]);
+        // Budget 3: item 0 fills a chunk; items 2 and 3 share one; item 4's four stay whole.
+        assert_eq!(
+            shape(s.proposal_chunks(10, 3).unwrap()),
+            [(0..2, 3), (2..4, 3), (4..5, 4)]
+        );
+        // Two items a chunk, a large budget: every item is in exactly one chunk.
+        assert_eq!(
+            shape(s.proposal_chunks(2, 1000).unwrap()),
+            [(0..2, 3), (2..4, 3), (4..5, 4)]
+        );
+        assert_eq!(shape(s.proposal_chunks(10, 1000).unwrap()), [(0..5, 10)]);
+    }
+
+    #[test]
+    fn proposals_out_of_order_or_for_unknown_items_stop_the_seal() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = scanned_with(dir.path(), &[(3, 1), (1, 1)]);
+        let err = s
+            .proposal_chunks(10, 1000)
+            .unwrap()
+            .find_map(Result::err)
+            .expect("refused");
+        assert!(err.to_string().contains("out of inventory order"), "{err}");
+
+        let s = scanned_with(dir.path(), &[(1, 1), (7, 1)]);
+        let err = s
+            .proposal_chunks(10, 1000)
+            .unwrap()
+            .find_map(Result::err)
+            .expect("refused");
+        assert!(err.to_string().contains("item it7"), "{err}");
+    }
 }
