@@ -73,7 +73,8 @@ mod tests {
     fn steps_are_listed_in_order_with_their_peak_memory() {
         let mut t = Timings::start();
         t.mark("first");
-        let big = vec![1u8; 64 << 20];
+        // Touched, so resident: the high-water mark cannot be below it afterwards.
+        let big = vec![1u8; 32 << 20];
         std::hint::black_box(&big);
         t.mark("second");
         let shown = t.to_string();
@@ -81,15 +82,19 @@ mod tests {
         assert_eq!(names, ["first", "second"]);
         assert!(shown.find("first") < shown.find("second"), "{shown}");
         if cfg!(target_os = "linux") {
+            // Tests share the process, so only what holds whatever else runs is asserted:
+            // the mark never falls and covers the 32 MB just touched.
             let (a, b) = (
                 t.steps[0].peak_rss_kb.unwrap(),
                 t.steps[1].peak_rss_kb.unwrap(),
             );
+            assert!(b >= a && b >= 32 * 1024, "{a} KB then {b} KB");
             assert!(
-                b >= a + 60 * 1024,
-                "{a} KB then {b} KB after touching 64 MB"
+                shown.contains(&format!("peak RSS so far {:>6} MB", b / 1024)),
+                "{shown}"
             );
-            assert!(shown.contains("peak RSS so far"), "{shown}");
+        } else {
+            assert!(!shown.contains("peak RSS"), "{shown}");
         }
     }
 }
