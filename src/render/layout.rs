@@ -66,6 +66,56 @@ pub(crate) struct Laid {
 }
 
 pub(crate) fn layout(doc: &Document, stamp: &Stamp) -> Result<Laid, RenderError> {
+    let mut pages = Vec::new();
+    let replaced = layout_into(doc, stamp, Pages::Keep(&mut pages))?;
+    Ok(Laid {
+        pages,
+        replaced_chars: replaced,
+    })
+}
+
+/// Lays `doc` out and hands each finished page, stamped, to `sink` in order, holding one page
+/// at a time: a long document (the index of a bundle of 60,000 documents runs to 1,500 pages,
+/// ~135 KB of glyph positions a page) never holds its layout whole. "page N of M" needs M, so
+/// the document is laid out twice, the first time only to count. Returns (pages, replaced).
+pub(crate) fn layout_each(
+    doc: &Document,
+    stamp: &Stamp,
+    sink: &mut dyn FnMut(PageOps) -> Result<(), RenderError>,
+) -> Result<(usize, usize), RenderError> {
+    let mut total = 0;
+    layout_into(doc, stamp, Pages::Count(&mut total))?;
+    let mut emitted = 0;
+    let replaced = layout_into(
+        doc,
+        stamp,
+        Pages::Stream {
+            total,
+            emitted: &mut emitted,
+            sink,
+        },
+    )?;
+    if emitted != total {
+        return Err(RenderError::Layout(format!(
+            "laid out {emitted} pages, counted {total} (layout is not deterministic)"
+        )));
+    }
+    Ok((total, replaced))
+}
+
+/// Where finished pages go: all kept (stamped at the end), only counted, or stamped and handed
+/// on one at a time.
+enum Pages<'a> {
+    Keep(&'a mut Vec<PageOps>),
+    Count(&'a mut usize),
+    Stream {
+        total: usize,
+        emitted: &'a mut usize,
+        sink: &'a mut dyn FnMut(PageOps) -> Result<(), RenderError>,
+    },
+}
+
+fn layout_into(doc: &Document, stamp: &Stamp, out: Pages<'_>) -> Result<usize, RenderError> {
     let mut shaper = Shaper::new()?;
     let plans: Vec<Option<TablePlan>> = doc
         .blocks
@@ -93,28 +143,34 @@ pub(crate) fn layout(doc: &Document, stamp: &Stamp) -> Result<Laid, RenderError>
         height,
         y: MARGIN,
         replaced: 0,
+        out,
+        reference: clean_text(&stamp.reference).replace('\n', " "),
+        error: None,
     };
     flow.new_page();
     for (block, plan) in doc.blocks.iter().zip(plans) {
         flow.block(block, plan);
     }
-    flow.stamp(stamp);
-    Ok(Laid {
-        pages: flow.pages,
-        replaced_chars: flow.replaced,
-    })
+    flow.finish()?;
+    Ok(flow.replaced)
 }
 
-struct Flow {
+struct Flow<'a> {
     shaper: Shaper,
+    /// Pages not yet handed on: all of them when kept, else only the one being filled.
     pages: Vec<PageOps>,
     width: f32,
     height: f32,
     y: f32,
     replaced: usize,
+    out: Pages<'a>,
+    /// The case reference for the stamp, cleaned once.
+    reference: String,
+    /// The sink's first error; layout goes on (it cannot stop mid-block) and reports it.
+    error: Option<RenderError>,
 }
 
-impl Flow {
+impl Flow<'_> {
     fn content_width(&self) -> f32 {
         self.width - 2.0 * MARGIN
     }
@@ -124,6 +180,11 @@ impl Flow {
     }
 
     fn new_page(&mut self) {
+        if !matches!(self.out, Pages::Keep(_)) {
+            if let Some(done) = self.pages.pop() {
+                self.hand_on(done);
+            }
+        }
         self.pages.push(PageOps {
             width: self.width,
             height: self.height,
@@ -487,46 +548,105 @@ impl Flow {
             .collect()
     }
 
-    fn stamp(&mut self, stamp: &Stamp) {
-        let total = self.pages.len();
-        let reference = clean_text(&stamp.reference).replace('\n', " ");
-        let size = STAMP_SIZE;
-        for n in 0..total {
-            let label = format!("page {} of {}", n + 1, total);
-            let right = self.shaper.shape(&label, Weight::Regular);
-            let left = self.shaper.shape(&reference, Weight::Regular);
-            self.replaced += left.replaced;
-            let Some(page) = self.pages.get_mut(n) else {
-                continue;
-            };
-            let baseline = page.height - MARGIN_BOTTOM / 2.0;
-            page.ops.push(Op::Fill {
-                x: MARGIN,
-                top: baseline - size * 1.6,
-                width: page.width - 2.0 * MARGIN,
-                height: 0.5,
-                gray: 160,
-            });
-            page.ops.push(Op::Text {
-                x: MARGIN,
-                baseline,
-                size,
-                weight: Weight::Regular,
-                gray: 60,
-                text: left.text.clone(),
-                glyphs: left.glyphs.clone(),
-            });
-            page.ops.push(Op::Text {
-                x: page.width - MARGIN - right.width * size,
-                baseline,
-                size,
-                weight: Weight::Regular,
-                gray: 60,
-                text: right.text.clone(),
-                glyphs: right.glyphs.clone(),
-            });
+    /// A page that is finished, in streaming or counting mode.
+    fn hand_on(&mut self, mut page: PageOps) {
+        match &mut self.out {
+            Pages::Keep(_) => {}
+            Pages::Count(n) => **n += 1,
+            Pages::Stream { total, emitted, .. } => {
+                let (n, total) = (**emitted, *total);
+                **emitted += 1;
+                stamp_page(
+                    &mut self.shaper,
+                    &self.reference,
+                    &mut page,
+                    n,
+                    total,
+                    &mut self.replaced,
+                );
+                if let Pages::Stream { sink, .. } = &mut self.out {
+                    if self.error.is_none() {
+                        if let Err(e) = sink(page) {
+                            self.error = Some(e);
+                        }
+                    }
+                }
+            }
         }
     }
+
+    /// The end of the document: kept pages are stamped now that their number is known; the
+    /// last page of a stream is handed on.
+    fn finish(&mut self) -> Result<(), RenderError> {
+        match &mut self.out {
+            Pages::Keep(_) => {
+                let mut pages = std::mem::take(&mut self.pages);
+                let total = pages.len();
+                for (n, page) in pages.iter_mut().enumerate() {
+                    stamp_page(
+                        &mut self.shaper,
+                        &self.reference,
+                        page,
+                        n,
+                        total,
+                        &mut self.replaced,
+                    );
+                }
+                if let Pages::Keep(out) = &mut self.out {
+                    out.extend(pages);
+                }
+            }
+            _ => {
+                if let Some(last) = self.pages.pop() {
+                    self.hand_on(last);
+                }
+            }
+        }
+        self.error.take().map_or(Ok(()), Err)
+    }
+}
+
+/// The footer of page `n` (0-based) of `total`: a rule, the case reference on the left and
+/// "page N of M" on the right.
+fn stamp_page(
+    shaper: &mut Shaper,
+    reference: &str,
+    page: &mut PageOps,
+    n: usize,
+    total: usize,
+    replaced: &mut usize,
+) {
+    let size = STAMP_SIZE;
+    let label = format!("page {} of {}", n + 1, total);
+    let right = shaper.shape(&label, Weight::Regular);
+    let left = shaper.shape(reference, Weight::Regular);
+    *replaced += left.replaced;
+    let baseline = page.height - MARGIN_BOTTOM / 2.0;
+    page.ops.push(Op::Fill {
+        x: MARGIN,
+        top: baseline - size * 1.6,
+        width: page.width - 2.0 * MARGIN,
+        height: 0.5,
+        gray: 160,
+    });
+    page.ops.push(Op::Text {
+        x: MARGIN,
+        baseline,
+        size,
+        weight: Weight::Regular,
+        gray: 60,
+        text: left.text.clone(),
+        glyphs: left.glyphs.clone(),
+    });
+    page.ops.push(Op::Text {
+        x: page.width - MARGIN - right.width * size,
+        baseline,
+        size,
+        weight: Weight::Regular,
+        gray: 60,
+        text: right.text.clone(),
+        glyphs: right.glyphs.clone(),
+    });
 }
 
 const TABLE_SIZES: [f32; 5] = [9.0, 8.0, 7.0, 6.0, 5.0];

@@ -182,6 +182,20 @@ pub enum RenderError {
     Stamp(String),
 }
 
+/// [`render`] for long documents (the bundle's index letter lists every document): pages are
+/// painted as they are laid out, so memory holds one laid-out page, not all of them, at the
+/// cost of laying the document out twice (once to count the pages for "page N of M"). The
+/// bytes are the same as [`render`]'s.
+pub fn render_long(doc: &Document, stamp: &Stamp) -> Result<Rendered, RenderError> {
+    let mut painter = paint::Painter::new()?;
+    let (pages, replaced_chars) = layout::layout_each(doc, stamp, &mut |page| painter.page(page))?;
+    Ok(Rendered {
+        bytes: painter.finish()?,
+        pages,
+        replaced_chars,
+    })
+}
+
 /// Lays out and writes `doc` as a PDF, stamping every page with `stamp` and "page N of M".
 pub fn render(doc: &Document, stamp: &Stamp) -> Result<Rendered, RenderError> {
     let laid = layout::layout(doc, stamp)?;
@@ -192,4 +206,87 @@ pub fn render(doc: &Document, stamp: &Stamp) -> Result<Rendered, RenderError> {
         pages,
         replaced_chars: laid.replaced_chars,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Vec<Span> {
+        vec![Span::Text(s.into())]
+    }
+
+    /// An index letter as seal writes one for a large bundle: a letter, then a table of
+    /// thousands of documents running over many pages, a page break, and a closing section.
+    fn long_index() -> Document {
+        let rows = (1..=2500)
+            .map(|i| {
+                vec![
+                    t(&format!("{i:05}-email-2025-03-14.pdf")),
+                    t(&format!("Email of 2025-03-14, attached to {:05}", i / 3)),
+                    t(&format!("{}", i % 7 + 1)),
+                ]
+            })
+            .collect();
+        Document {
+            blocks: vec![
+                Block::Title("Your Subject Access Request".into()),
+                Block::Paragraph(t(
+                    "Dear Ms Hartley, we enclose copies of the documents below.",
+                )),
+                Block::Table {
+                    headings: vec!["File".into(), "What it is".into(), "Pages".into()],
+                    rows,
+                },
+                Block::PageBreak,
+                Block::Heading("Your rights".into()),
+                Block::Bullets(vec![
+                    t("You may complain to the ICO."),
+                    t("Zoë Łukasz Siobhán"),
+                ]),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_long_document_painted_page_by_page_is_the_same_pdf() {
+        let doc = long_index();
+        let stamp = Stamp {
+            reference: "SAR-2026-014".into(),
+        };
+        let whole = render(&doc, &stamp).expect("render");
+        let long = render_long(&doc, &stamp).expect("render_long");
+        assert!(whole.pages > 40, "{} pages", whole.pages);
+        assert_eq!(long.pages, whole.pages);
+        assert_eq!(long.replaced_chars, whole.replaced_chars);
+        assert!(long.bytes == whole.bytes, "the two PDFs differ");
+    }
+
+    #[test]
+    fn pages_are_handed_on_one_at_a_time_stamped_with_their_number() {
+        let doc = long_index();
+        let stamp = Stamp {
+            reference: "SAR-2026-014".into(),
+        };
+        let mut seen = Vec::new();
+        let (pages, _) = layout::layout_each(&doc, &stamp, &mut |page| {
+            // The footer's "page N of M" is the last text on every page.
+            let label = page.ops.iter().rev().find_map(|op| match op {
+                layout::Op::Text { text, .. } => Some(text.clone()),
+                _ => None,
+            });
+            seen.push(label.unwrap_or_default());
+            Ok(())
+        })
+        .expect("laid out");
+        assert_eq!(seen.len(), pages);
+        assert_eq!(seen[0], format!("page 1 of {pages}"));
+        assert_eq!(seen[pages - 1], format!("page {pages} of {pages}"));
+        // A failing sink stops the render with its error.
+        let err = layout::layout_each(&doc, &stamp, &mut |_| {
+            Err(RenderError::Pdf("disk full".into()))
+        })
+        .expect_err("the sink's error");
+        assert!(err.to_string().contains("disk full"), "{err}");
+    }
 }

@@ -25,23 +25,48 @@ static FONTS: LazyLock<Option<(Font, Font)>> = LazyLock::new(|| {
     ))
 });
 
-/// Takes the pages by value and lets each go once painted: a long document (the index of a
-/// bundle of 60,000 documents runs to 1,500 pages) never holds its laid-out glyphs and its
-/// painted pages in full at once.
+/// Paints `pages` into one PDF, letting each go once painted.
 pub(crate) fn paint(pages: Vec<PageOps>) -> Result<Vec<u8>, RenderError> {
-    let (regular, bold) = FONTS
-        .as_ref()
-        .ok_or_else(|| RenderError::Font("embedded fonts could not be loaded by krilla".into()))?;
-    let settings = SerializeSettings {
-        xmp_metadata: false,
-        enable_tagging: false,
-        ..SerializeSettings::default()
-    };
-    let mut document = Document::new_with(settings);
-    for (n, page_ops) in pages.into_iter().enumerate() {
-        let settings = PageSettings::from_wh(page_ops.width, page_ops.height)
-            .ok_or_else(|| RenderError::Layout(format!("page {} has an invalid size", n + 1)))?;
-        let mut page = document.start_page_with(settings);
+    let mut painter = Painter::new()?;
+    for page in pages {
+        painter.page(page)?;
+    }
+    painter.finish()
+}
+
+/// A PDF being painted a page at a time, so a caller that lays pages out one by one
+/// ([`super::layout::layout_each`]) never holds more than one laid-out page.
+pub(crate) struct Painter {
+    document: Document,
+    regular: Font,
+    bold: Font,
+    pages: usize,
+}
+
+impl Painter {
+    pub(crate) fn new() -> Result<Painter, RenderError> {
+        let (regular, bold) = FONTS.as_ref().ok_or_else(|| {
+            RenderError::Font("embedded fonts could not be loaded by krilla".into())
+        })?;
+        let settings = SerializeSettings {
+            xmp_metadata: false,
+            enable_tagging: false,
+            ..SerializeSettings::default()
+        };
+        Ok(Painter {
+            document: Document::new_with(settings),
+            regular: regular.clone(),
+            bold: bold.clone(),
+            pages: 0,
+        })
+    }
+
+    pub(crate) fn page(&mut self, page_ops: PageOps) -> Result<(), RenderError> {
+        self.pages += 1;
+        let settings = PageSettings::from_wh(page_ops.width, page_ops.height).ok_or_else(|| {
+            RenderError::Layout(format!("page {} has an invalid size", self.pages))
+        })?;
+        let mut page = self.document.start_page_with(settings);
         let mut surface = page.surface();
         for op in page_ops.ops {
             match op {
@@ -68,7 +93,7 @@ pub(crate) fn paint(pages: Vec<PageOps>) -> Result<Vec<u8>, RenderError> {
                     glyphs,
                 } => {
                     let glyphs: Vec<KrillaGlyph> = glyphs
-                        .iter()
+                        .into_iter()
                         .map(|g| {
                             KrillaGlyph::new(
                                 GlyphId::new(u32::from(g.id)),
@@ -76,14 +101,14 @@ pub(crate) fn paint(pages: Vec<PageOps>) -> Result<Vec<u8>, RenderError> {
                                 g.x_offset,
                                 g.y_offset,
                                 0.0,
-                                g.cluster.clone(),
+                                g.cluster,
                                 None,
                             )
                         })
                         .collect();
                     let font = match weight {
-                        Weight::Regular => regular.clone(),
-                        Weight::Bold => bold.clone(),
+                        Weight::Regular => self.regular.clone(),
+                        Weight::Bold => self.bold.clone(),
                     };
                     surface.set_fill(Some(gray_fill(gray)));
                     surface.draw_glyphs(
@@ -99,10 +124,14 @@ pub(crate) fn paint(pages: Vec<PageOps>) -> Result<Vec<u8>, RenderError> {
         }
         surface.finish();
         page.finish();
+        Ok(())
     }
-    document
-        .finish()
-        .map_err(|e| RenderError::Pdf(format!("{e:?}")))
+
+    pub(crate) fn finish(self) -> Result<Vec<u8>, RenderError> {
+        self.document
+            .finish()
+            .map_err(|e| RenderError::Pdf(format!("{e:?}")))
+    }
 }
 
 fn gray_fill(gray: u8) -> Fill {

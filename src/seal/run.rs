@@ -435,7 +435,7 @@ pub fn seal(case: &Case, progress: bool) -> Result<SealReport, SealError> {
         redactions_by_reason: tally.by_reason,
         items_searched: scanned.items_searched,
     });
-    let rendered = crate::render::render(
+    let rendered = crate::render::render_long(
         &index,
         &crate::render::Stamp {
             reference: case.file.reference.clone(),
