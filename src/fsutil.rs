@@ -3,7 +3,8 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Creates `dir` (and parents) readable by the owner only.
 pub fn private_dir(dir: &Path) -> std::io::Result<()> {
@@ -84,9 +85,10 @@ where
     result
 }
 
-/// The temporary sibling `path` is written through: hidden, and named so it cannot be
-/// mistaken for the finished file.
-fn temp_path(path: &Path) -> std::path::PathBuf {
+/// A temporary sibling of `path` to write it through: in the same folder (so the rename is
+/// atomic and the data never leaves the case folder), hidden, named so it cannot be mistaken
+/// for the finished file, and unique, so parallel writers never share one.
+pub fn temp_path(path: &Path) -> PathBuf {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -95,28 +97,13 @@ fn temp_path(path: &Path) -> std::path::PathBuf {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("output");
-    dir.join(format!(".{name}.{}.partial", std::process::id()))
+    unique_temp(dir, name)
 }
 
 fn write_via_temp(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("output");
-    let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
+    let tmp = temp_path(path);
     {
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
+        let mut f = create_private(&tmp)?;
         f.write_all(bytes)?;
         if sync {
             f.sync_all()?;
@@ -127,67 +114,70 @@ fn write_via_temp(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> 
     })
 }
 
-/// A file being written beside `path` (hidden, created 0600) that only becomes `path` when
-/// [`PartialFile::publish`] forces it to disk and renames it. Dropped unpublished (an error, a
-/// panic, an early return), the temporary file is removed: for outputs written piece by piece
-/// by code that owns the writer, where [`write_atomic_with`]'s closure does not fit.
-#[derive(Debug)]
-pub struct PartialFile {
-    file: fs::File,
-    tmp: std::path::PathBuf,
-    path: std::path::PathBuf,
-    published: bool,
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A temporary name in `dir` no other writer in this process or another run will pick: the
+/// process id and a per-process counter (parallel workers may write the same target at once).
+pub fn unique_temp(dir: &Path, name: &str) -> PathBuf {
+    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!(".{name}.{}.{n}.partial", std::process::id()))
 }
 
-impl PartialFile {
-    pub fn create(path: &Path) -> std::io::Result<PartialFile> {
+/// A file written through a temporary name in the same folder and renamed into place on
+/// [`AtomicWriter::commit`], for outputs too large to build in memory first (the inventory of a
+/// large export). Dropped without a commit, the temporary file is removed.
+pub struct AtomicWriter {
+    tmp: PathBuf,
+    path: PathBuf,
+    w: Option<std::io::BufWriter<fs::File>>,
+}
+
+impl AtomicWriter {
+    pub fn create(path: &Path) -> std::io::Result<AtomicWriter> {
         let tmp = temp_path(path);
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let file = opts.open(&tmp)?;
-        Ok(PartialFile {
-            file,
+        let f = create_private(&tmp)?;
+        Ok(AtomicWriter {
             tmp,
             path: path.to_path_buf(),
-            published: false,
+            w: Some(std::io::BufWriter::with_capacity(1 << 16, f)),
         })
     }
 
-    /// Where the file appears once published.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Forces the data to disk, then renames the temporary file over the final path.
-    pub fn publish(mut self) -> std::io::Result<()> {
-        self.file.flush()?;
-        self.file.sync_all()?;
-        fs::rename(&self.tmp, &self.path)?;
-        self.published = true;
-        Ok(())
+    /// Renames the finished file into place; `sync` forces it to disk first (for outputs a
+    /// person relies on).
+    pub fn commit(mut self, sync: bool) -> std::io::Result<()> {
+        let w = self
+            .w
+            .take()
+            .ok_or_else(|| std::io::Error::other("already committed"))?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        if sync {
+            f.sync_all()?;
+        }
+        drop(f);
+        fs::rename(&self.tmp, &self.path)
     }
 }
 
-impl Write for PartialFile {
+impl Write for AtomicWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.file.write(buf)
+        match self.w.as_mut() {
+            Some(w) => w.write(buf),
+            None => Err(std::io::Error::other("already committed")),
+        }
     }
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.file.write_all(buf)
-    }
+
     fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
+        match self.w.as_mut() {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
     }
 }
 
-impl Drop for PartialFile {
+impl Drop for AtomicWriter {
     fn drop(&mut self) {
-        if !self.published {
+        if self.w.take().is_some() {
             let _ = fs::remove_file(&self.tmp);
         }
     }

@@ -119,14 +119,6 @@ const MIN_PART: usize = 16;
 fn write_parts(path: &Path, entries: &[&Entry], password: &str) -> Result<Parts, BundleError> {
     let threads = rayon::current_num_threads().max(1);
     let per_part = entries.len().div_ceil(threads).max(MIN_PART);
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let stem = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "bundle.zip".into());
     let chunks: Vec<&[&Entry]> = if entries.is_empty() {
         vec![entries]
     } else {
@@ -134,7 +126,7 @@ fn write_parts(path: &Path, entries: &[&Entry], password: &str) -> Result<Parts,
     };
     let parts = Parts {
         paths: (0..chunks.len())
-            .map(|k| dir.join(format!(".{stem}.{}.part{k}", std::process::id())))
+            .map(|_| crate::fsutil::temp_path(path))
             .collect(),
     };
     chunks

@@ -39,16 +39,12 @@ pub fn keeps_bytes(kind: ItemKind, state: State) -> bool {
 /// Writes `bytes` as the blob for `sha256` in `dir` unless it is there already. Returns
 /// whether it wrote.
 pub fn store(dir: &Path, sha256: &str, bytes: &[u8]) -> io::Result<bool> {
-    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(io::Error::other(format!("not a SHA-256: {sha256:?}")));
-    }
-    let path = dir.join(sha256);
-    if path.exists() {
+    let Some(path) = vacant(dir, sha256)? else {
         return Ok(false);
-    }
-    let tmp = super::spill::unique_temp(dir, sha256);
+    };
+    let tmp = crate::fsutil::unique_temp(dir, sha256);
     let written = (|| {
-        let mut f = super::spill::create_private(&tmp)?;
+        let mut f = crate::fsutil::create_private(&tmp)?;
         f.write_all(bytes)?;
         drop(f);
         std::fs::rename(&tmp, &path)
@@ -65,19 +61,25 @@ pub fn store(dir: &Path, sha256: &str, bytes: &[u8]) -> io::Result<bool> {
 /// threads); it keeps the bytes if the export is moved or deleted, and if the file is changed
 /// in place afterwards, [`read_item_blob`]'s hash check says so rather than seal other bytes.
 pub fn store_linked(dir: &Path, sha256: &str, source: &Path, bytes: &[u8]) -> io::Result<bool> {
-    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(io::Error::other(format!("not a SHA-256: {sha256:?}")));
-    }
-    let path = dir.join(sha256);
-    if path.exists() {
+    let Some(path) = vacant(dir, sha256)? else {
         return Ok(false);
-    }
+    };
     match std::fs::hard_link(source, &path) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
         // Another file system, or links not allowed: copy.
         Err(_) => store(dir, sha256, bytes),
     }
+}
+
+/// Where the blob for `sha256` goes in `dir`, or `None` when it is kept already. A name that
+/// is not a SHA-256 is refused: it would be a path of someone else's choosing.
+fn vacant(dir: &Path, sha256: &str) -> io::Result<Option<PathBuf>> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(io::Error::other(format!("not a SHA-256: {sha256:?}")));
+    }
+    let path = dir.join(sha256);
+    Ok((!path.exists()).then_some(path))
 }
 
 /// An item's stored bytes, checked against its SHA-256.

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use super::driver::{Row, State};
 use super::listing::{dedupe_keys, DedupeKey, Prepared};
 use super::model::ItemKind;
-use super::spill::{order_key, AtomicWriter};
+use super::spill::order_key;
+use crate::fsutil::AtomicWriter;
 
 pub const HEADER: [&str; 14] = [
     "item_id",

@@ -12,7 +12,7 @@ use std::collections::BinaryHeap;
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::driver::Row;
@@ -26,84 +26,7 @@ pub fn work_dir(out: &Path) -> PathBuf {
     out.join(".work")
 }
 
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// A temporary name in `dir` no other writer in this process or another run will pick: the
-/// process id and a per-process counter (parallel workers may write the same target at once).
-pub fn unique_temp(dir: &Path, name: &str) -> PathBuf {
-    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    dir.join(format!(".{name}.{}.{n}.partial", std::process::id()))
-}
-
-pub use crate::fsutil::create_private;
-
-/// A file written through a temporary name in the same folder and renamed into place on
-/// [`AtomicWriter::commit`], for outputs too large to build in memory first (the inventory of a
-/// large export). Dropped without a commit, the temporary file is removed.
-pub struct AtomicWriter {
-    tmp: PathBuf,
-    path: PathBuf,
-    w: Option<BufWriter<File>>,
-}
-
-impl AtomicWriter {
-    pub fn create(path: &Path) -> io::Result<AtomicWriter> {
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("output");
-        let tmp = unique_temp(dir, name);
-        let f = create_private(&tmp)?;
-        Ok(AtomicWriter {
-            tmp,
-            path: path.to_path_buf(),
-            w: Some(BufWriter::with_capacity(1 << 16, f)),
-        })
-    }
-
-    /// Renames the finished file into place; `sync` forces it to disk first (for outputs a
-    /// person relies on).
-    pub fn commit(mut self, sync: bool) -> io::Result<()> {
-        let w = self
-            .w
-            .take()
-            .ok_or_else(|| io::Error::other("already committed"))?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        if sync {
-            f.sync_all()?;
-        }
-        drop(f);
-        fs::rename(&self.tmp, &self.path)
-    }
-}
-
-impl Write for AtomicWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self.w.as_mut() {
-            Some(w) => w.write(buf),
-            None => Err(io::Error::other("already committed")),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self.w.as_mut() {
-            Some(w) => w.flush(),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for AtomicWriter {
-    fn drop(&mut self) {
-        if self.w.take().is_some() {
-            let _ = fs::remove_file(&self.tmp);
-        }
-    }
-}
+use crate::fsutil::create_private;
 
 struct Batch {
     rows: Vec<(Vec<u8>, Vec<u8>)>,

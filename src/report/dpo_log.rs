@@ -14,7 +14,7 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use crate::decide::{ItemInfo, Outcome};
 use crate::detect::exemptions::Catalogue;
-use crate::fsutil::PartialFile;
+use crate::fsutil::AtomicWriter;
 
 pub const HEADER: [&str; 9] = [
     "item_id",
@@ -204,7 +204,7 @@ const SHEET_ROWS: u32 = 1_048_575;
 /// Nothing appears at either path until [`LogWriter::finish`]; a writer dropped before then
 /// (an error, a panic) removes its temporary files, so no partial log passes for the record.
 pub struct LogWriter {
-    csv: csv::Writer<PartialFile>,
+    csv: csv::Writer<AtomicWriter>,
     csv_path: PathBuf,
     xlsx_path: PathBuf,
     book: Workbook,
@@ -238,7 +238,7 @@ impl LogWriter {
         let mut book = Workbook::new();
         // Before any sheet: each constant-memory sheet opens its temporary file when added.
         book.set_tempdir(work)?;
-        let file = PartialFile::create(csv_path).map_err(io_err(csv_path))?;
+        let file = AtomicWriter::create(csv_path).map_err(io_err(csv_path))?;
         let mut csv = csv::Writer::from_writer(file);
         csv.write_record(HEADER).map_err(csv_err(csv_path))?;
         let mut log = LogWriter {
@@ -347,7 +347,7 @@ impl LogWriter {
         )?;
 
         let xlsx_path = self.xlsx_path.clone();
-        let mut xlsx = PartialFile::create(&xlsx_path).map_err(io_err(&xlsx_path))?;
+        let mut xlsx = AtomicWriter::create(&xlsx_path).map_err(io_err(&xlsx_path))?;
         self.book.save_to_writer(&mut xlsx).map_err(|e| match e {
             XlsxError::IoError(source) => io_err(&xlsx_path)(source),
             e => LogError::Xlsx(e),
@@ -358,8 +358,8 @@ impl LogWriter {
             .map_err(|e| io_err(&self.csv_path)(std::io::Error::other(e.to_string())))?;
         // Both are complete before either appears; the CSV is taken back if the workbook
         // cannot follow it, so the two never disagree.
-        csv.publish().map_err(io_err(&self.csv_path))?;
-        if let Err(e) = xlsx.publish() {
+        csv.commit(true).map_err(io_err(&self.csv_path))?;
+        if let Err(e) = xlsx.commit(true) {
             let _ = std::fs::remove_file(&self.csv_path);
             return Err(io_err(&xlsx_path)(e));
         }
@@ -530,19 +530,7 @@ mod tests {
         let bytes = std::fs::read(&xlsx_p).expect("xlsx");
         let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("opens");
         assert_eq!(book.sheet_names(), vec![LOG_SHEET, REASONS_SHEET]);
-        let range = book.worksheet_range(LOG_SHEET).expect("log sheet");
-        let cells: Vec<Vec<String>> = range
-            .rows()
-            .map(|r| {
-                r.iter()
-                    .map(|c| match c {
-                        Data::String(s) => s.clone(),
-                        Data::Empty => String::new(),
-                        other => panic!("not a string cell: {other:?}"),
-                    })
-                    .collect()
-            })
-            .collect();
+        let cells = sheet_cells(&mut book, LOG_SHEET);
         assert_eq!(cells[0], HEADER);
         assert_eq!(cells[1..], from_csv[..], "workbook and CSV disagree");
 

@@ -312,25 +312,6 @@ mod tests {
         "Safeguarding note. Ava's brother Jack Smith (age 9) was present.",
     ];
 
-    fn sha(n: usize) -> String {
-        format!("{n:02x}").repeat(32)
-    }
-
-    fn item(n: usize) -> Item {
-        Item {
-            item_id: format!("it{n}"),
-            parent_id: String::new(),
-            source_path: format!("export/m{n}.eml"),
-            kind: "email".into(),
-            sha256: sha(n),
-            size: 1,
-            state: "ok".into(),
-            detail: String::new(),
-            date: "2025-03-14T09:00:00Z".into(),
-            in_scope: "yes".into(),
-        }
-    }
-
     fn proposal(n: usize, text: &str, action: Action) -> Proposal {
         let start = TEXTS[n].find(text).expect("in fixture");
         Proposal {
@@ -393,7 +374,7 @@ term = "Nobody Else"
 who = "J. Patel (DPO)"
 when = 2026-11-20
 "#,
-            &sha(1)[..12]
+            &Item::example(1).sha256[..12]
         );
         decide::parse(
             &toml,
@@ -408,7 +389,7 @@ when = 2026-11-20
         for (n, t) in TEXTS.iter().enumerate() {
             std::fs::write(dir.join("text").join(format!("it{n}.txt")), t).unwrap();
         }
-        Scanned::new(dir.to_path_buf(), (0..3).map(item).collect(), 3)
+        Scanned::new(dir.to_path_buf(), (0..3).map(Item::example).collect(), 3)
     }
 
     fn key(r: &ToRedact) -> (String, usize, usize, String, String) {

@@ -185,10 +185,6 @@ pub struct ProposalChunks<'a> {
 }
 
 impl ProposalChunks<'_> {
-    fn position_of(&self, p: &Proposal) -> usize {
-        self.scanned.position(&p.item_id).unwrap_or(0)
-    }
-
     fn bad(&self, message: String) -> ScannedError {
         ScannedError::Bad {
             path: self.path.display().to_string(),
@@ -216,6 +212,8 @@ impl Iterator for ProposalChunks<'_> {
         let start = self.next;
         let mut end = (start + self.chunk).min(n);
         let mut props: Vec<Proposal> = Vec::new();
+        // Position of the last proposal taken: items come in inventory order.
+        let mut last = start;
         loop {
             let (at, p) = match self.pending.take() {
                 Some(x) => x,
@@ -234,20 +232,20 @@ impl Iterator for ProposalChunks<'_> {
                     },
                 },
             };
-            if at < start || props.last().is_some_and(|l| at < self.position_of(l)) {
+            if at < last {
                 return Some(Err(self.bad(format!(
                     "the proposals for item {} are out of inventory order; re-run `disclose scan`",
                     p.item_id
                 ))));
             }
             // Past the budget, the chunk ends before the next item that has proposals.
-            let full =
-                props.len() >= self.budget && props.last().is_some_and(|l| l.item_id != p.item_id);
+            let full = props.len() >= self.budget && at != last;
             if at >= end || full {
                 end = end.min(at);
                 self.pending = Some((at, p));
                 break;
             }
+            last = at;
             props.push(p);
         }
         self.next = end;
@@ -262,11 +260,10 @@ fn has_scope_columns(path: &Path) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::detect::proposals::{write_jsonl, Action};
-
-    fn item(n: usize) -> Item {
+impl Item {
+    /// Item `n` of a test scan: `it{n}`, an in-scope readable email whose SHA-256 is the byte
+    /// `n` repeated.
+    pub(crate) fn example(n: usize) -> Item {
         Item {
             item_id: format!("it{n}"),
             parent_id: String::new(),
@@ -276,10 +273,16 @@ mod tests {
             size: 1,
             state: "ok".into(),
             detail: String::new(),
-            date: String::new(),
+            date: "2025-03-14T09:00:00Z".into(),
             in_scope: "yes".into(),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::proposals::{write_jsonl, Action};
 
     fn proposal(item: &str, k: usize) -> Proposal {
         Proposal {
@@ -300,7 +303,7 @@ mod tests {
             .flat_map(|&(n, count)| (0..count).map(move |k| proposal(&format!("it{n}"), k)))
             .collect();
         write_jsonl(&all, &dir.join(SPANS_FILE)).unwrap();
-        Scanned::new(dir.to_path_buf(), (0..5).map(item).collect(), 5)
+        Scanned::new(dir.to_path_buf(), (0..5).map(Item::example).collect(), 5)
     }
 
     fn shape(chunks: ProposalChunks<'_>) -> Vec<(Range<usize>, usize)> {

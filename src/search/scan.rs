@@ -12,7 +12,7 @@ use super::term_check::{check_terms, Judgement, Verdict};
 use crate::case::casefile::Case;
 use crate::case::roster::Roster;
 use crate::detect::proposals::{NameTerms, Proposal, Proposer};
-use crate::ingest::spill::AtomicWriter;
+use crate::fsutil::AtomicWriter;
 use crate::ingest::{ingest, IngestOptions, IngestReport, Row};
 
 #[derive(Debug, thiserror::Error)]
